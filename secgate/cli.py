@@ -1,0 +1,351 @@
+"""The ``secgate`` command: parse arguments, call the engine, print, exit.
+
+Exit codes: 0 pass, 1 fail (blocking findings), 2 error (bad usage or config, or a scanner
+that could not do its job under the default fail-closed policy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from secgate import __version__
+from secgate.errors import SecgateError, UsageError
+
+if TYPE_CHECKING:
+    from secgate.models import Verdict
+    from secgate.plugins import PluginHost
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+EPILOG = """\
+exit codes:
+  0  pass: no blocking finding
+  1  fail: at least one blocking finding
+  2  error: bad usage or config, or a scanner that could not do its job
+     (a security gate fails closed: a crashed scanner never passes)
+
+environment:
+  SECGATE_CONFIG      config file, when --config is not given
+  SECGATE_STAGE       stage profile, when --stage is not given
+  SECGATE_FAIL_ON     threshold, when --fail-on is not given
+  NO_COLOR            no colour even on a terminal
+
+docs: https://github.com/secgate-ci/secgate#readme
+"""
+
+CHECK_EPILOG = (
+    """\
+examples:
+  secgate check                          scan the current folder with the closest config
+  secgate check src/ --stage pr          use [tool.secgate.stages.pr]
+  secgate check --scanner bandit --fail-on medium
+  secgate check --format sarif --output secgate.sarif
+  secgate check --report json=secgate.json --report sarif=secgate.sarif
+
+Config comes from the closest secgate.toml or pyproject.toml with a [tool.secgate]
+table, searched from the first PATH upward. Every finding is reported; the policy
+decides only which ones block.
+
+"""
+    + EPILOG
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so main() owns every exit code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: closest secgate.toml / pyproject.toml)",
+    )
+    parser.add_argument(
+        "--stage",
+        metavar="NAME",
+        default=os.environ.get("SECGATE_STAGE"),
+        help="stage profile from [tool.secgate.stages.NAME] (pre-commit, pr, release…)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="SEV",
+        default=os.environ.get("SECGATE_FAIL_ON"),
+        help="block findings at or above SEV: critical, high (default), medium, low, info",
+    )
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        "-o",
+        dest="format",
+        metavar="FORMAT",
+        default=None,
+        help="format of the main report: text (default), json, sarif, or a plugin's format",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the main report to FILE; stdout then gets the text summary",
+    )
+    parser.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="FORMAT=FILE",
+        help="also write a report in FORMAT to FILE (repeatable)",
+    )
+    parser.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="print only the verdict line (reports are still written)",
+    )
+    parser.add_argument("--no-color", action="store_true", help="no colour, even on a terminal")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the whole command."""
+    parser = _Parser(
+        prog="secgate",
+        description="secgate: a security gate for CI/CD. Runs the scanners, weighs their "
+        "findings against your policy, and answers pass, fail or error.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"secgate {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser(
+        "check",
+        help="scan and gate: exit 0 pass, 1 fail, 2 error",
+        description="Scan PATHs, apply the policy, print the verdict and exit 0 (pass), "
+        "1 (fail) or 2 (error).",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or folders to scan (default: .)",
+    )
+    _add_policy_options(check)
+    check.add_argument(
+        "--scanner",
+        action="append",
+        dest="scanners",
+        metavar="NAME",
+        help="run only this scanner (repeatable); a named scanner is required: "
+        "if it cannot run, the verdict is error",
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="worker processes for CPU-bound scanners (default: all cores)",
+    )
+    _add_output_options(check)
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="re-apply a policy to a saved JSON report, without scanning",
+        description="Re-judge a JSON report written by `secgate check --format json` with "
+        "the current (or another) policy: try a policy change, or gate a later "
+        "pipeline stage on an earlier stage's scan. Exit codes as for check.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_argument("report", metavar="REPORT.json", help="a secgate JSON report")
+    _add_policy_options(evaluate)
+    _add_output_options(evaluate)
+
+    scanners = sub.add_parser(
+        "scanners",
+        help="list the registered scanners and whether they can run here",
+        description="Every registered scanner: name, version, the distribution that "
+        "provides it, and whether it can run on this machine (and why not).",
+    )
+    scanners.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def _use_color(stream: TextIO, args: argparse.Namespace) -> bool:
+    if getattr(args, "no_color", False) or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _parse_reports(values: Sequence[str], known: dict[str, object]) -> list[tuple[str, Path]]:
+    pairs = []
+    for value in values:
+        fmt, sep, target = value.partition("=")
+        if not sep or not fmt or not target:
+            raise UsageError(f"--report {value!r}: expected FORMAT=FILE, e.g. sarif=out.sarif")
+        if fmt not in known:
+            raise UsageError(
+                f"--report {value!r}: unknown format {fmt!r} (known: {', '.join(known)})"
+            )
+        pairs.append((fmt, Path(target)))
+    return pairs
+
+
+def _emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: TextIO) -> None:
+    from secgate.atomic import atomic_write_text  # noqa: PLC0415
+
+    reporters = host.reporters()
+    fmt = args.format or "text"
+    if fmt not in reporters:
+        raise UsageError(f"--format {fmt!r}: unknown format (known: {', '.join(reporters)})")
+    extra = _parse_reports(args.report, dict(reporters))
+    color = _use_color(stdout, args)
+    for name, target in extra:
+        atomic_write_text(target, reporters[name]().render(verdict))
+    if args.output:
+        atomic_write_text(Path(args.output), reporters[fmt]().render(verdict))
+    if args.output or fmt == "text":
+        if args.quiet:
+            word = verdict.status.value.upper()
+            reason = verdict.reasons[0] if verdict.reasons else ""
+            stdout.write(f"secgate: {word}: {reason}\n")
+        else:
+            stdout.write(reporters["text"]().render(verdict, color=color))
+    else:
+        stdout.write(reporters[fmt]().render(verdict))
+
+
+def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.engine import check  # noqa: PLC0415
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+    verdict = check(
+        args.paths,
+        stage=args.stage,
+        config=args.config,
+        scanners=args.scanners,
+        fail_on=args.fail_on,
+        jobs=args.jobs,
+    )
+    _emit(verdict, args, make_plugin_host(), stdout)
+    return verdict.exit_code
+
+
+def _cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.engine import evaluate  # noqa: PLC0415
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+    verdict = evaluate(args.report, config=args.config, stage=args.stage, fail_on=args.fail_on)
+    _emit(verdict, args, make_plugin_host(), stdout)
+    return verdict.exit_code
+
+
+def _cmd_scanners(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+    host = make_plugin_host()
+    rows: list[dict[str, Any]] = []
+    for name, info in host.scanners().items():
+        scanner = info.cls()
+        try:
+            availability = scanner.availability()
+            ok, why = availability.ok, (None if availability.ok else availability.describe())
+        except Exception as exc:  # noqa: BLE001 - show a broken probe, don't crash the listing
+            ok, why = False, f"availability check crashed: {type(exc).__name__}: {exc}"
+        try:
+            version = scanner.version()
+        except Exception:  # noqa: BLE001 - same
+            version = None
+        dist = (
+            f"{info.distribution} {info.distribution_version}"
+            if info.distribution
+            else f"(plugin {info.plugin})"
+        )
+        rows.append(
+            {
+                "name": name,
+                "version": version,
+                "distribution": dist,
+                "available": ok,
+                "reason": why,
+                "description": info.cls.description,
+            }
+        )
+    if args.format == "json":
+        stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_PASS
+    if not rows:
+        stdout.write("no scanners registered: pip install 'secgate-ci[all]'\n")
+        return EXIT_PASS
+    width = max(len(r["name"]) for r in rows)
+    vwidth = max(len(r["version"] or "-") for r in rows)
+    dwidth = max(len(r["distribution"]) for r in rows)
+    for row in rows:
+        state = "ready" if row["available"] else f"cannot run: {row['reason']}"
+        stdout.write(
+            f"{row['name']:<{width}}  {row['version'] or '-':<{vwidth}}  "
+            f"{row['distribution']:<{dwidth}}  {state}\n"
+        )
+    return EXIT_PASS
+
+
+COMMANDS = {"check": _cmd_check, "evaluate": _cmd_evaluate, "scanners": _cmd_scanners}
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the command line with *argv*; return the exit code (never raises SystemExit)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help and --version exit 0 through argparse
+            return int(exc.code or 0)
+        if args.command is None:
+            parser.print_help(out)
+            return EXIT_ERROR
+        return COMMANDS[args.command](args, out)
+    except SecgateError as exc:
+        err.write(f"secgate: error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        err.write("secgate: interrupted; no verdict\n")
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, exit 2, never a pass
+        if debug:
+            traceback.print_exc(file=err)
+        err.write(
+            f"secgate: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for a traceback, and please report it)\n"
+        )
+        return EXIT_ERROR
+
+
+def console_main() -> None:
+    """Entry point of the ``secgate`` console script."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    console_main()

@@ -1,0 +1,318 @@
+"""Configuration: ``[tool.secgate]`` in pyproject.toml or a ``secgate.toml``, found and validated.
+
+Discovery walks from the scan target upward and takes the first directory that has either a
+``secgate.toml`` or a ``pyproject.toml`` with a ``[tool.secgate]`` table (the way ruff finds its
+settings). Every key is validated: an unknown key, a wrong type or a bad value raises
+:class:`ConfigError` whose message names the file, the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AliasGenerator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+
+from secgate.errors import ConfigError
+from secgate.models import Severity
+
+CONFIG_FILENAMES = ("secgate.toml", "pyproject.toml")
+
+#: Folders nobody wants scanned. Replace with ``exclude``, extend with ``extend-exclude``.
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git/",
+    ".hg/",
+    ".svn/",
+    ".venv/",
+    "venv/",
+    ".tox/",
+    ".nox/",
+    "node_modules/",
+    "__pycache__/",
+    ".mypy_cache/",
+    ".ruff_cache/",
+    ".pytest_cache/",
+    ".hypothesis/",
+    "*.egg-info/",
+    "build/",
+    "dist/",
+)
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0, None: 1.0}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number or a string like ``"90s"``, ``"10m"``, ``"7d"``."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 600, '90s', '10m' or '7d'")
+    if isinstance(value, int | float):
+        if value <= 0:
+            raise ValueError("a duration must be positive")
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            seconds = float(match.group(1)) * _UNITS[match.group(2)]
+            if seconds > 0:
+                return seconds
+    raise ValueError(f"expected a duration such as 600, '90s', '10m' or '7d', got {value!r}")
+
+
+#: Seconds, written in config as a number or ``"10m"``-style string.
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class ConfigModel(BaseModel):
+    """Base for every config table: frozen, unknown keys rejected, kebab-case keys in TOML."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        alias_generator=AliasGenerator(validation_alias=_kebab, serialization_alias=_kebab),
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+
+class ScannerOptions(ConfigModel):
+    """Keys every ``[tool.secgate.scanners.<name>]`` table accepts.
+
+    A scanner plugin subclasses this to add its own keys (and names the subclass in
+    :attr:`secgate.Scanner.Options`).
+    """
+
+    fail_on: Severity | None = Field(
+        default=None, description="Threshold for this scanner's findings (default: the global one)."
+    )
+    timeout: Duration | None = Field(
+        default=None, description="Seconds (or '10m') before the scanner is stopped as an error."
+    )
+    exclude: tuple[str, ...] = Field(
+        default=(), description="Extra gitignore-style globs this scanner does not look at."
+    )
+
+
+class PolicySettings(ConfigModel):
+    """The keys that both the top-level table and a stage profile accept."""
+
+    fail_on: Severity = Field(
+        default=Severity.HIGH, description="Findings at or above this severity block."
+    )
+    on_scanner_error: Literal["fail", "warn"] = Field(
+        default="fail",
+        description="'fail': a scanner error makes the verdict error (fail closed). "
+        "'warn': report it and judge the rest.",
+    )
+    select: tuple[str, ...] | None = Field(
+        default=None,
+        description="Run exactly these scanners; each is required. Default: every installed one.",
+    )
+    skip: tuple[str, ...] = Field(default=(), description="Scanners never to run.")
+    include: tuple[str, ...] = Field(
+        default=(), description="gitignore-style globs; when set, only matching files are scanned."
+    )
+    exclude: tuple[str, ...] = Field(
+        default=DEFAULT_EXCLUDES,
+        description="gitignore-style globs never scanned (replaces the defaults).",
+    )
+    extend_exclude: tuple[str, ...] = Field(
+        default=(), description="More globs to exclude, on top of `exclude`."
+    )
+    respect_gitignore: bool = Field(default=True, description="Skip what .gitignore files ignore.")
+    timeout: Duration = Field(default=600.0, description="Per-scanner timeout (seconds or '10m').")
+    jobs: int | None = Field(
+        default=None, ge=1, description="Worker processes for CPU-bound scanners (default: cores)."
+    )
+    scanners: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Per-scanner tables, validated against each scanner's own options.",
+    )
+
+
+class StageProfile(PolicySettings):
+    """``[tool.secgate.stages.<name>]``: the keys it sets replace the top-level ones."""
+
+
+class Config(PolicySettings):
+    """The whole ``[tool.secgate]`` table."""
+
+    stages: dict[str, StageProfile] = Field(
+        default_factory=dict, description="Named profiles chosen with --stage."
+    )
+
+    def for_stage(self, stage: str | None, source: str | None = None) -> Config:
+        """This config with the stage profile's keys laid over it.
+
+        Per-scanner tables merge key by key, so a stage can change one scanner option
+        without restating the others.
+        """
+        if stage is None:
+            return self
+        if stage not in self.stages:
+            known = ", ".join(sorted(self.stages)) or "none defined"
+            where = f"{source}: " if source else ""
+            raise ConfigError(f"{where}unknown stage {stage!r} (stages: {known})")
+        return self.merged(self.stages[stage])
+
+    def merged(self, profile: PolicySettings) -> Config:
+        """Lay the keys *profile* sets explicitly over this config."""
+        update: dict[str, Any] = {}
+        for name in profile.model_fields_set:
+            value = getattr(profile, name)
+            if name == "scanners":
+                merged = {k: dict(v) for k, v in self.scanners.items()}
+                for scanner, options in value.items():
+                    merged.setdefault(scanner, {}).update(options)
+                value = merged
+            update[name] = value
+        return self.model_copy(update=update)
+
+    def effective_dict(self) -> dict[str, Any]:
+        """The policy as plain JSON data, for the report's ``policy`` field."""
+        return self.model_dump(mode="json", by_alias=True, exclude={"stages"})
+
+
+class LoadedConfig(BaseModel):
+    """A validated config and where it came from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: Config
+    path: Path | None = None
+    key_prefix: str = ""
+
+    @property
+    def root(self) -> Path | None:
+        """The folder holding the config file: the project root."""
+        return self.path.parent if self.path else None
+
+
+def _describe_error(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    message = str(error.get("msg", "invalid value"))
+    if "input" in error and kind not in ("missing",):
+        shown = repr(error["input"])
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        return f"{message} (got {shown})"
+    return message
+
+
+def format_validation_error(
+    exc: ValidationError, source: str, prefix: str, model: type[BaseModel] | None = None
+) -> str:
+    """One line: ``file: key.path: what is wrong``, for the first error (more are counted)."""
+    errors = exc.errors()
+    first = errors[0]
+    loc = [str(part) for part in first.get("loc", ())]
+    key = ".".join([*filter(None, [prefix]), *loc]) or "(top level)"
+    text = _describe_error(first)
+    if first.get("type") == "extra_forbidden" and model is not None and len(loc) == 1:
+        allowed = sorted(
+            (field.alias or name) if isinstance(field.alias, str) else _kebab(name)
+            for name, field in model.model_fields.items()
+        )
+        text += f" (expected one of: {', '.join(allowed)})"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{source}: {key}: {text}{more}"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _table_of(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The secgate table in a parsed file, and its key prefix; None when it has none."""
+    if path.name == "pyproject.toml":
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "secgate" not in tool:
+            return None
+        table = tool["secgate"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: tool.secgate: expected a table")
+        return table, "tool.secgate"
+    return data, ""
+
+
+def validate_config(table: Mapping[str, Any], source: str, prefix: str = "") -> Config:
+    """Validate a raw secgate table, raising :class:`ConfigError` with a one-line message."""
+    try:
+        return Config.model_validate(dict(table))
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source, prefix, Config)) from None
+
+
+def load_file(path: Path) -> LoadedConfig:
+    """Load an explicitly named config file (``--config``)."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    data = _read_toml(path)
+    found = _table_of(path, data)
+    if found is None:
+        # An explicit pyproject.toml without a [tool.secgate] table: defaults, but say where.
+        return LoadedConfig(config=Config(), path=path, key_prefix="tool.secgate")
+    table, prefix = found
+    return LoadedConfig(
+        config=validate_config(table, str(path), prefix), path=path, key_prefix=prefix
+    )
+
+
+def discover(start: Path) -> LoadedConfig:
+    """Find the closest config from *start* upward; defaults when there is none."""
+    here = start.resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        for name in CONFIG_FILENAMES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            data = _read_toml(candidate)
+            found = _table_of(candidate, data)
+            if found is None:
+                continue
+            table, prefix = found
+            return LoadedConfig(
+                config=validate_config(table, str(candidate), prefix),
+                path=candidate,
+                key_prefix=prefix,
+            )
+    return LoadedConfig(config=Config())
+
+
+def validate_scanner_options(
+    options_model: type[ScannerOptions],
+    raw: Mapping[str, Any],
+    scanner: str,
+    source: str,
+    prefix: str,
+) -> ScannerOptions:
+    """Validate one ``[tool.secgate.scanners.<name>]`` table against its scanner's model."""
+    try:
+        return options_model.model_validate(dict(raw))
+    except ValidationError as exc:
+        key = ".".join(filter(None, [prefix, "scanners", scanner]))
+        raise ConfigError(format_validation_error(exc, source, key, options_model)) from None

@@ -1,0 +1,326 @@
+"""The data secgate reads from users and writes for them: findings, scan results, the verdict.
+
+Everything here is a frozen pydantic model with ``extra="forbid"``: a report that secgate
+wrote can be read back (``secgate evaluate``) and validated against the committed JSON
+Schema (``secgate/schema/report.schema.json``), and a typo in hand-written data is an error,
+not a silently ignored field.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: Bumped when the JSON report changes incompatibly. Readers refuse a major they do not know.
+SCHEMA_VERSION = "1.0"
+
+
+class _Ranked(enum.StrEnum):
+    """A string enum ordered by declaration: the first member is the lowest.
+
+    A ``str`` enum compares alphabetically by default ("high" < "low"), which is exactly
+    the bug a security policy must not have, so comparisons go through the rank.
+    """
+
+    @property
+    def rank(self) -> int:
+        """Position in declaration order, lowest first."""
+        members: list[_Ranked] = list(type(self))
+        return members.index(self)
+
+    def _other_rank(self, other: object) -> int:
+        if isinstance(other, type(self)):
+            return other.rank
+        if isinstance(other, str):
+            return type(self)(other).rank
+        raise TypeError(f"cannot compare {type(self).__name__} with {type(other).__name__}")
+
+    def __lt__(self, other: object) -> bool:
+        return self.rank < self._other_rank(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= self._other_rank(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > self._other_rank(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= self._other_rank(other)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Severity(_Ranked):
+    """How bad a finding is. Ordered: ``Severity.HIGH > Severity.LOW``."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Confidence(_Ranked):
+    """How sure the scanner is that the finding is real. Ordered like :class:`Severity`."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ScanStatus(enum.StrEnum):
+    """What happened when a scanner ran.
+
+    ``ok``: it ran to the end. ``error``: it crashed, timed out, was missing although
+    required, or wrote output secgate could not trust. ``skipped``: it was not run
+    (not selected, or not installed and not required).
+    """
+
+    OK = "ok"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class VerdictStatus(enum.StrEnum):
+    """The gate's answer. Exit codes: pass 0, fail 1, error 2."""
+
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    FAIL = "fail"
+    ERROR = "error"
+
+    @property
+    def exit_code(self) -> int:
+        """The process exit code this verdict maps to."""
+        return {"pass": 0, "fail": 1, "error": 2}[self.value]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class PackageInfo(_Frozen):
+    """The dependency a dependency-audit finding is about."""
+
+    name: str = Field(description="Distribution name as declared.")
+    version: str | None = Field(default=None, description="Pinned or locked version, if any.")
+    advisory_id: str | None = Field(
+        default=None, description="Primary advisory id (PYSEC-…, GHSA-…)."
+    )
+    aliases: tuple[str, ...] = Field(default=(), description="Other ids of the same advisory.")
+    fixed_versions: tuple[str, ...] = Field(default=(), description="Versions that fix it.")
+
+
+class Finding(_Frozen):
+    """One thing a scanner flagged.
+
+    Scanners fill the facts (``scanner`` … ``package``); the engine fills ``fingerprint``
+    when a scanner leaves it empty; the policy fills ``blocking`` and ``suppressed_by``.
+    A finding is never dropped: a finding that does not block says why in ``suppressed_by``.
+    """
+
+    scanner: str = Field(description="Name of the scanner that reported it.")
+    rule_id: str = Field(min_length=1, description="The scanner's rule or test id (B602, …).")
+    severity: Severity
+    confidence: Confidence = Confidence.MEDIUM
+    message: str = Field(description="What is wrong. Never contains a secret's value.")
+    path: str = Field(description="File, relative to the scanned root, in POSIX form.")
+    line: int | None = Field(default=None, ge=1, description="First line, 1-based.")
+    end_line: int | None = Field(default=None, ge=1, description="Last line, 1-based.")
+    column: int | None = Field(default=None, ge=1, description="First column, 1-based.")
+    cwe: tuple[int, ...] = Field(default=(), description="CWE ids.")
+    help_text: str | None = Field(default=None, description="How to fix it.")
+    help_url: str | None = None
+    fingerprint: str = Field(
+        default="",
+        description="Stable id from the flagged content, not its line number: survives "
+        "inserted lines, rebases and squashes. Several findings may share one (the same "
+        "flagged line copied twice); baselines count them.",
+    )
+    package: PackageInfo | None = None
+    snippet: str | None = Field(
+        default=None,
+        description="The flagged source line(s), as shown to people. Secrets are redacted.",
+    )
+    properties: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict,
+        description="Scanner-specific extras (commit id in history mode, redacted preview…).",
+    )
+    blocking: bool = Field(default=False, description="Set by the policy: does it fail the gate?")
+    suppressed_by: str | None = Field(
+        default=None,
+        description="Why it does not block: inline, below-threshold, baseline, waiver:<id>, "
+        "duplicate, path-policy, newly-disclosed…; None when it blocks or was not judged.",
+    )
+    decided_by: str | None = Field(
+        default=None, description="The policy rule that decided this finding (trace)."
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _posix_relative(cls, value: str) -> str:
+        if "\\" in value:
+            value = value.replace("\\", "/")
+        if value.startswith("/"):
+            raise ValueError("path must be relative to the scanned root")
+        return value
+
+    @property
+    def location(self) -> str:
+        """``path:line`` (or just ``path``) for messages."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Stable report order: path, line, scanner, rule."""
+        return (
+            self.path,
+            self.line or 0,
+            self.column or 0,
+            self.scanner,
+            self.rule_id,
+            self.fingerprint,
+        )
+
+
+def content_fingerprint(*parts: str) -> str:
+    """Hash the parts that identify a finding into a short, stable hex id.
+
+    Whitespace runs inside each part are collapsed, so re-indenting a block or
+    changing line endings does not make old findings look new.
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(" ".join(part.split()).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:32]
+
+
+class SkippedFile(_Frozen):
+    """A file a scanner (or the file collector) did not look at, and why."""
+
+    path: str
+    reason: str
+
+
+class Coverage(_Frozen):
+    """What a scanner looked at: a gate must show what it did *not* look at."""
+
+    files_scanned: int = 0
+    skipped: tuple[SkippedFile, ...] = ()
+
+
+class ScanResult(_Frozen):
+    """One scanner's run."""
+
+    name: str
+    version: str | None = None
+    status: ScanStatus
+    error: str | None = Field(default=None, description="Why the status is error or skipped.")
+    required: bool = Field(
+        default=False, description="Named explicitly by config or --scanner: must run."
+    )
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_s: float = 0.0
+    findings: int = Field(default=0, description="How many findings it reported.")
+    coverage: Coverage = Field(default_factory=Coverage)
+    details: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict,
+        description="Scanner-specific facts (vulnerability database provenance, rule count…).",
+    )
+
+
+class Summary(_Frozen):
+    """Counts for people skimming a report."""
+
+    total: int = 0
+    blocking: int = 0
+    suppressed: int = 0
+    by_severity: dict[str, int] = Field(default_factory=dict)
+    blocking_by_severity: dict[str, int] = Field(default_factory=dict)
+    by_scanner: dict[str, int] = Field(default_factory=dict)
+
+
+class Verdict(_Frozen):
+    """The gate's answer, with everything that led to it. Serialised, it is the JSON report."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool: Literal["secgate"] = "secgate"
+    tool_version: str
+    status: VerdictStatus
+    reasons: tuple[str, ...] = Field(description="Sentences saying why, the deciding one first.")
+    decided_by: str = Field(description="The policy rule that decided the verdict.")
+    root: str = Field(description="The scanned root, as given.")
+    stage: str | None = None
+    config_file: str | None = None
+    policy: dict[str, Any] = Field(
+        default_factory=dict, description="The effective policy the verdict was computed with."
+    )
+    scanners: tuple[ScanResult, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    collection: Coverage = Field(
+        default_factory=Coverage,
+        description="Files collected for scanning, and files the collector itself skipped "
+        "(symlinks, unreadable).",
+    )
+    warnings: tuple[str, ...] = ()
+    summary: Summary = Field(default_factory=Summary)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True only for a pass: a fail or an error never passes."""
+        return self.status is VerdictStatus.PASS
+
+    @property
+    def exit_code(self) -> int:
+        """0 pass, 1 fail, 2 error."""
+        return self.status.exit_code
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        """The findings that fail the gate."""
+        return tuple(f for f in self.findings if f.blocking)
+
+    def scanner(self, name: str) -> ScanResult:
+        """The result of the scanner called *name*."""
+        for result in self.scanners:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+
+def summarize(findings: tuple[Finding, ...] | list[Finding]) -> Summary:
+    """Count findings by severity, blocking state and scanner."""
+    by_sev: dict[str, int] = {}
+    blocking_by_sev: dict[str, int] = {}
+    by_scanner: dict[str, int] = {}
+    for finding in findings:
+        by_sev[finding.severity.value] = by_sev.get(finding.severity.value, 0) + 1
+        by_scanner[finding.scanner] = by_scanner.get(finding.scanner, 0) + 1
+        if finding.blocking:
+            key = finding.severity.value
+            blocking_by_sev[key] = blocking_by_sev.get(key, 0) + 1
+    order = [s.value for s in reversed(Severity)]
+    return Summary(
+        total=len(findings),
+        blocking=sum(1 for f in findings if f.blocking),
+        suppressed=sum(1 for f in findings if f.suppressed_by),
+        by_severity={k: by_sev[k] for k in order if k in by_sev},
+        blocking_by_severity={k: blocking_by_sev[k] for k in order if k in blocking_by_sev},
+        by_scanner=dict(sorted(by_scanner.items())),
+    )

@@ -1,0 +1,130 @@
+"""Plain text for CI logs: a line per scanner, blocking findings by file, then the verdict."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from secgate.models import Finding, ScanStatus, Severity, Verdict, VerdictStatus
+from secgate.plugins import Reporter
+
+MAX_SKIPPED_SHOWN = 20
+
+_COLORS = {
+    "red": "\x1b[31m",
+    "green": "\x1b[32m",
+    "yellow": "\x1b[33m",
+    "bold": "\x1b[1m",
+    "dim": "\x1b[2m",
+    "reset": "\x1b[0m",
+}
+_SEVERITY_COLOR = {
+    Severity.CRITICAL: "red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "dim",
+    Severity.INFO: "dim",
+}
+_STATUS_COLOR = {
+    ScanStatus.OK: "green",
+    ScanStatus.ERROR: "red",
+    ScanStatus.SKIPPED: "yellow",
+    VerdictStatus.PASS: "green",
+    VerdictStatus.FAIL: "red",
+    VerdictStatus.ERROR: "red",
+}
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, color: str) -> str:
+        if not self.enabled:
+            return text
+        return f"{_COLORS[color]}{text}{_COLORS['reset']}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def format_finding(finding: Finding) -> str:
+    """``path:line  severity  rule_id  message`` on one line."""
+    message = " ".join(finding.message.split())
+    return f"{finding.location}  {finding.severity}  {finding.rule_id}  {message}"
+
+
+class TextReporter(Reporter):
+    """Human-readable report for terminals and CI logs (the default)."""
+
+    name: ClassVar[str] = "text"
+    description: ClassVar[str] = "readable summary for terminals and CI logs (default)"
+    extension: ClassVar[str] = ".txt"
+
+    def render(self, verdict: Verdict, *, color: bool = False) -> str:
+        """Scanners, blocking findings grouped by file, warnings, the verdict and its reasons."""
+        paint = _Paint(color)
+        out: list[str] = []
+        stage = f"  stage {verdict.stage}" if verdict.stage else ""
+        out.append(paint(f"secgate {verdict.tool_version}  {verdict.root}{stage}", "bold"))
+        out.append("")
+        width = max((len(r.name) for r in verdict.scanners), default=8)
+        for result in verdict.scanners:
+            status = paint(f"{result.status.value:<7}", _STATUS_COLOR[result.status])
+            if result.status is ScanStatus.OK:
+                cov = result.coverage
+                skipped = f", {len(cov.skipped)} skipped" if cov.skipped else ""
+                detail = (
+                    f"{_plural(result.findings, 'finding'):<13} {result.duration_s:6.2f} s"
+                    f"  ({_plural(cov.files_scanned, 'file')}{skipped})"
+                )
+            else:
+                detail = result.error or ""
+            out.append(f"  {result.name:<{width}}  {status}  {detail}".rstrip())
+
+        blocking = [f for f in verdict.findings if f.blocking]
+        if blocking:
+            out.append("")
+            out.append(paint(f"Blocking findings ({len(blocking)}):", "bold"))
+            current = None
+            for finding in blocking:
+                if finding.path != current:
+                    current = finding.path
+                    out.append(f"  {finding.path}")
+                sev = paint(str(finding.severity), _SEVERITY_COLOR[finding.severity])
+                message = " ".join(finding.message.split())
+                out.append(f"    {finding.location}  {sev}  {finding.rule_id}  {message}")
+        set_aside = [f for f in verdict.findings if not f.blocking]
+        if set_aside:
+            reasons: dict[str, int] = {}
+            for finding in set_aside:
+                key = finding.suppressed_by or "not blocking"
+                reasons[key] = reasons.get(key, 0) + 1
+            parts = ", ".join(f"{n} {k}" for k, n in sorted(reasons.items()))
+            out.append("")
+            out.append(
+                f"Not blocking: {_plural(len(set_aside), 'finding')} ({parts}); "
+                "every finding is in the json and sarif reports."
+            )
+
+        not_scanned = [(r.name, s) for r in verdict.scanners for s in r.coverage.skipped]
+        not_scanned += [("collector", s) for s in verdict.collection.skipped]
+        if not_scanned:
+            out.append("")
+            out.append(paint(f"Not scanned ({len(not_scanned)}):", "bold"))
+            for who, item in not_scanned[:MAX_SKIPPED_SHOWN]:
+                out.append(f"  {item.path}  ({who}: {item.reason})")
+            if len(not_scanned) > MAX_SKIPPED_SHOWN:
+                out.append(
+                    f"  … and {len(not_scanned) - MAX_SKIPPED_SHOWN} more (see the json report)"
+                )
+        if verdict.warnings:
+            out.append("")
+            for warning in verdict.warnings:
+                out.append(paint(f"warning: {warning}", "yellow"))
+        out.append("")
+        word = verdict.status.value.upper()
+        out.append(paint(f"Verdict: {word}", _STATUS_COLOR[verdict.status]))
+        for reason in verdict.reasons:
+            out.append(f"  - {reason}")
+        return "\n".join(out) + "\n"
