@@ -163,9 +163,23 @@ class Scanner(abc.ABC):
     Options: ClassVar[type[ScannerOptions]] = ScannerOptions
     """The model that validates ``[tool.secgate.scanners.<name>]``."""
 
+    per_file: ClassVar[bool] = False
+    """True when a file's findings depend only on that file's content and the options, so
+    that scanning a subset of files yields exactly that subset's findings. Such scanners'
+    results can be cached per file and sharded."""
+
     def version(self) -> str | None:
         """The scanning tool's version, cheaply (package metadata), or None if unknown."""
         return None
+
+    def cache_token(self, options: ScannerOptions) -> str:
+        """A string that changes whenever the same file could give different findings.
+
+        It must cover the tool's version, the rule set (a hash of the rule files) and every
+        option that affects results. The default covers the version and the options; a
+        scanner with rule files must add their hash.
+        """
+        return f"{self.name}|{self.version()}|{options.model_dump_json()}"
 
     def availability(self) -> Availability:
         """Whether the scanner can run here (tool installed, binary on PATH…)."""
