@@ -344,7 +344,8 @@ def _collect_result(job: _Job, lines: _LineCache) -> tuple[ScanResult, list[Find
         base["version"] = output.version
     return ScanResult(
         **base,
-        status=ScanStatus.OK,
+        status=ScanStatus.ERROR if output.error else ScanStatus.OK,
+        error=_one_line(output.error) if output.error else None,
         started_at=job.started_at,
         finished_at=job.finished_at,
         duration_s=round(job.duration, 3),

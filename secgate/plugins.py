@@ -87,6 +87,10 @@ class ScanOutput:
     details: dict[str, str | int | float | bool | None] = field(default_factory=dict)
     version: str | None = None
     """The tool version actually used, when only the run can tell."""
+    error: str | None = None
+    """Set when the scan ran but is incomplete (some dependencies could not be audited, say):
+    the scanner's status becomes ``error`` with this text, and its findings are still
+    reported. Raise instead when nothing useful came out."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,8 @@ class RuleInfo:
 
     id: str
     scanner: str
-    severity: Severity
+    severity: Severity | None
+    """None when the rule's findings vary in severity (bandit's tests do)."""
     description: str
     cwe: tuple[int, ...] = ()
 

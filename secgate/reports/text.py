@@ -80,6 +80,8 @@ class TextReporter(Reporter):
                 )
             else:
                 detail = result.error or ""
+                if result.findings:
+                    detail += f" ({_plural(result.findings, 'finding')} still reported)"
             out.append(f"  {result.name:<{width}}  {status}  {detail}".rstrip())
 
         blocking = [f for f in verdict.findings if f.blocking]
