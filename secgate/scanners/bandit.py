@@ -1,0 +1,770 @@
+"""The ``bandit`` scanner: bandit's tests run in-process through its Python API.
+
+A plugin module like any third-party one (entry point ``bandit`` in the ``secgate`` group).
+The parent process picks the files bandit would pick (its include globs, its default
+excludes and ``exclude_dirs``, on top of secgate's own file list), splits them into chunks
+balanced by size and hands them to worker processes; each worker drives a
+``BanditManager`` file by file and returns plain data. Small trees are scanned in-process:
+starting workers would cost more than it saves.
+
+Two things differ from ``bandit -r`` on purpose:
+
+* ``# nosec`` findings are reported with ``suppressed_by="inline:nosec"`` instead of being
+  dropped. Bandit's own nosec parsing and matching decide which ones (the tester records
+  bandit's decision instead of acting on it), so the set that bandit would drop is exactly
+  the set secgate marks suppressed.
+* The hard-coded password tests (B105, B106, B107) put the password into their message;
+  secgate keeps its first characters and its length only, sets no snippet for them, and
+  fingerprints them without the value.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import contextlib
+import functools
+import importlib.metadata
+import importlib.util
+import io
+import logging
+import os
+import re
+import sys
+import tokenize
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from secgate.config import ScannerOptions
+from secgate.errors import ScannerError
+from secgate.models import Confidence, Finding, Severity, SkippedFile, content_fingerprint
+from secgate.plugins import (
+    Availability,
+    RuleInfo,
+    ScanContext,
+    Scanner,
+    ScanOutput,
+    hookimpl,
+    package_version,
+)
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+NAME = "bandit"
+INSTALL_HINT = "pip install 'secgate-ci[bandit]'"
+NOSEC = "inline:nosec"
+
+#: Bandit's tests whose message carries the hard-coded password itself.
+PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
+
+#: Below this many bytes of Python the tree is scanned in-process: a worker costs about
+#: 0.4 s to start, and bandit reads roughly 400 kB of source a second on one core.
+POOL_MIN_BYTES = 512 * 1024
+
+#: Chunks per worker: more chunks balance better and make progress finer; each chunk
+#: costs one round trip and one BanditManager.
+CHUNKS_PER_WORKER = 8
+
+#: How many lines of a multi-line finding go into its snippet.
+SNIPPET_MAX_LINES = 5
+
+_SEVERITY = {
+    "UNDEFINED": Severity.LOW,
+    "LOW": Severity.LOW,
+    "MEDIUM": Severity.MEDIUM,
+    "HIGH": Severity.HIGH,
+}
+_CONFIDENCE = {
+    "UNDEFINED": Confidence.LOW,
+    "LOW": Confidence.LOW,
+    "MEDIUM": Confidence.MEDIUM,
+    "HIGH": Confidence.HIGH,
+}
+_PASSWORD_MESSAGE = re.compile(r"^(?P<head>.*?: )'(?P<value>.*)'$", re.DOTALL)
+_PYTHON2_HINTS = (
+    "Missing parentheses in call to",
+    "multiple exception types must be parenthesized",
+    "invalid hexadecimal literal",
+    "leading zeros in decimal integer literals",
+)
+
+BanditTestId = Annotated[str, StringConstraints(pattern=r"^B\d{3}$")]
+Level = Literal["low", "medium", "high"]
+
+
+class BanditOptions(ScannerOptions):
+    """``[tool.secgate.scanners.bandit]``: which tests, which findings, which settings."""
+
+    tests: tuple[BanditTestId, ...] = Field(
+        default=(),
+        description="Run only these bandit tests (ids such as B602), like `bandit -t`; "
+        "added to `tests` from [tool.bandit]. B001 selects every blacklist test.",
+    )
+    skips: tuple[BanditTestId, ...] = Field(
+        default=(),
+        description="Never run these bandit tests, like `bandit -s`; added to `skips` "
+        "from [tool.bandit].",
+    )
+    severity: Level | None = Field(
+        default=None,
+        description="Report only findings of at least this bandit severity, like "
+        "`bandit -l/-ll/-lll` (default: all).",
+    )
+    confidence: Level | None = Field(
+        default=None,
+        description="Report only findings of at least this bandit confidence, like "
+        "`bandit -i/-ii/-iii` (default: all).",
+    )
+    use_pyproject: bool = Field(
+        default=True,
+        description="Read [tool.bandit] from the scanned root's pyproject.toml, as "
+        "`bandit -c pyproject.toml` would (tests, skips, exclude_dirs, test settings).",
+    )
+
+    @model_validator(mode="after")
+    def _tests_and_skips_disjoint(self) -> BanditOptions:
+        both = sorted(set(self.tests) & set(self.skips))
+        if both:
+            raise ValueError(f"tests and skips both name {', '.join(both)}")
+        return self
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def redact_password_message(text: str) -> str:
+    """Bandit's ``Possible hardcoded password: '<value>'`` with the value redacted.
+
+    Keeps the first two characters of values of eight or more characters, and the length;
+    a message of an unknown shape is replaced whole, so no value can slip through.
+    """
+    match = _PASSWORD_MESSAGE.match(text)
+    if match is None:
+        return "Possible hardcoded password (value redacted)"
+    value = match.group("value")
+    length = len(value)
+    if length == 0:
+        return f"{match.group('head')}'' (empty)"
+    shown = value[:2] if length >= 8 else ""
+    unit = "character" if length == 1 else "characters"
+    return f"{match.group('head')}'{shown}…' ({length} {unit})"
+
+
+def explain_unparsable(data: bytes) -> str:
+    """Why Python cannot parse *data*, in a few words (line number where there is one)."""
+    if b"\x00" in data:
+        return "binary content (null bytes), not Python source"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return f"not valid {exc.encoding} text at byte {exc.start} (missing coding declaration?)"
+    except (SyntaxError, LookupError) as exc:
+        return f"cannot decode: {exc}"
+    try:
+        ast.parse(data)
+    except SyntaxError as exc:
+        hint = " (Python 2 code?)" if any(h in (exc.msg or "") for h in _PYTHON2_HINTS) else ""
+        return f"line {exc.lineno}: {exc.msg}{hint}"
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "parses here, but bandit failed on it"
+
+
+def balanced_chunks(sizes: dict[str, int], count: int) -> list[list[str]]:
+    """Split files into at most *count* chunks of about equal total size.
+
+    Largest file first into the lightest chunk (the LPT heuristic); chunks come back
+    heaviest first, so the long ones start early. Empty chunks are dropped.
+    """
+    count = max(1, min(count, len(sizes)))
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for rel in sorted(sizes, key=lambda f: (-sizes[f], f)):
+        lightest = min(range(count), key=totals.__getitem__)
+        chunks[lightest].append(rel)
+        totals[lightest] += max(sizes[rel], 1)
+    order = sorted(range(count), key=lambda i: -totals[i])
+    return [sorted(chunks[i]) for i in order if chunks[i]]
+
+
+@contextlib.contextmanager
+def _quiet_bandit_logs(sink: list[str]) -> Iterator[None]:
+    """Collect bandit's log records (warnings and up) instead of letting them hit stderr."""
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            with contextlib.suppress(Exception):
+                sink.append(record.getMessage())
+
+    logger = logging.getLogger("bandit")
+    handler = _Collect(level=logging.WARNING)
+    previous = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def _import_bandit() -> ModuleType:
+    """Import bandit's manager module; its import rebinds ``warnings.formatwarning``."""
+    import warnings  # noqa: PLC0415
+
+    saved = warnings.formatwarning
+    try:
+        from bandit.core import manager  # noqa: PLC0415
+
+        module: ModuleType = manager
+        return module
+    finally:
+        warnings.formatwarning = saved
+
+
+# --------------------------------------------------------------------------- worker side
+#
+# Everything below runs in a worker process (or in-process for small trees) and returns
+# plain data: dicts, lists and strings, never bandit objects.
+
+
+@functools.cache
+def _bandit_classes() -> tuple[type[Any], ...]:
+    """Bandit's manager subclass that records nosec decisions and per-test errors."""
+    _import_bandit()
+    from bandit.core import manager as b_manager  # noqa: PLC0415
+    from bandit.core import node_visitor as b_node_visitor  # noqa: PLC0415
+    from bandit.core import tester as b_tester  # noqa: PLC0415
+
+    class RecordingTester(b_tester.BanditTester):  # type: ignore[misc]  # untyped base
+        """Keeps every finding; notes bandit's nosec decision on it instead of acting."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.test_errors: list[str] = []
+
+        def _get_nosecs_from_contexts(
+            self, context: dict[str, Any], test_result: Any = None
+        ) -> set[str] | None:
+            tests: set[str] | None = super()._get_nosecs_from_contexts(
+                context, test_result=test_result
+            )
+            if test_result is None:
+                return tests  # no finding: bandit only logs unused nosec comments
+            # None means "no nosec comment": bandit then appends the finding, and
+            # decides nothing else with this value. The decision is made later with
+            # bandit's own rule, once the test id is known.
+            test_result._secgate_nosec = tests
+            return None
+
+        def report_error(self, test: str, context: Any, error: BaseException) -> None:
+            ctx = context._context
+            self.test_errors.append(
+                f"bandit test {test} crashed on {ctx.get('filename')}:{ctx.get('lineno')}: "
+                f"{type(error).__name__}: {error}"
+            )
+
+    class RecordingManager(b_manager.BanditManager):  # type: ignore[misc]  # untyped base
+        """Runs bandit's node visitor with :class:`RecordingTester`, file by file."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.absolute: dict[str, str] = {}
+            self.test_errors: list[str] = []
+            self.crash: str | None = None
+
+        def _execute_ast_visitor(
+            self, fname: str, fdata: Any, data: bytes, nosec_lines: dict[int, set[str]]
+        ) -> Any:
+            # The module name comes from the real path (bandit walks up __init__.py
+            # files); the filename tests see is "./<rel>", as under `bandit -r .`.
+            visitor = b_node_visitor.BanditNodeVisitor(
+                self.absolute.get(fname, fname),
+                fdata,
+                self.b_ma,
+                self.b_ts,
+                self.debug,
+                nosec_lines,
+                self.metrics,
+            )
+            visitor.fname = fname
+            visitor.tester = RecordingTester(self.b_ts, self.debug, nosec_lines, self.metrics)
+            try:
+                score = visitor.process(data)
+            except SyntaxError:
+                raise
+            except Exception as exc:
+                self.crash = f"{type(exc).__name__}: {exc}"
+                raise
+            finally:
+                self.test_errors.extend(visitor.tester.test_errors)
+            self.results.extend(visitor.tester.results)
+            return score
+
+    return RecordingManager, RecordingTester
+
+
+def _snippet(lines: list[str], first: int, last: int) -> str | None:
+    if not 1 <= first <= len(lines):
+        return None
+    last = min(max(first, last), len(lines), first + SNIPPET_MAX_LINES - 1)
+    return "\n".join(line.rstrip() for line in lines[first - 1 : last])
+
+
+@functools.cache
+def _help_url(test_id: str) -> str | None:
+    """Bandit's documentation page for a test, as its JSON report's ``more_info``."""
+    from bandit.core import docs_utils  # noqa: PLC0415
+
+    return str(docs_utils.get_url(test_id)) or None
+
+
+def _issue_data(issue: Any, rel: str, lines: list[str]) -> dict[str, Any]:
+    raw = issue.as_dict(with_code=False)
+    test_id = str(raw["test_id"])
+    nosec: set[str] | None = getattr(issue, "_secgate_nosec", None)
+    # Bandit's rule (BanditTester.run_tests): a bare nosec skips every test on the line,
+    # a nosec naming tests skips those.
+    suppressed = nosec is not None and (not nosec or test_id in nosec)
+    text = str(raw["issue_text"])
+    line = int(raw["line_number"] or 0)
+    line_range = [int(n) for n in raw.get("line_range") or [] if n]
+    end_line = max([line, *line_range]) if line else None
+    secret = test_id in PASSWORD_TESTS
+    if secret:
+        text = redact_password_message(text)
+    return {
+        "path": rel,
+        "test_id": test_id,
+        "test_name": str(raw.get("test_name") or ""),
+        "severity": str(raw["issue_severity"]),
+        "confidence": str(raw["issue_confidence"]),
+        "cwe": int((raw.get("issue_cwe") or {}).get("id") or 0),
+        "message": text,
+        "line": line or None,
+        "end_line": end_line,
+        "col_offset": int(raw.get("col_offset", -1)),
+        "more_info": _help_url(test_id),
+        "suppressed": suppressed,
+        "secret": secret,
+        "snippet": None if secret or not line else _snippet(lines, line, end_line or line),
+    }
+
+
+def scan_chunk(
+    root: str,
+    rels: Sequence[str],
+    settings: dict[str, Any],
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Run bandit on *rels* (relative to *root*) and return plain data.
+
+    ``settings``: ``config_file`` (a pyproject.toml or None), ``include`` and ``exclude``
+    test ids (bandit's profile), ``severity`` and ``confidence`` thresholds (bandit's
+    ranking names). Runs in a worker process; picklable arguments and result only.
+    """
+    manager_cls, _ = _bandit_classes()
+    from bandit.core import config as b_config  # noqa: PLC0415
+
+    logs: list[str] = []
+    findings: list[dict[str, Any]] = []
+    scanned: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    with _quiet_bandit_logs(logs):
+        conf = b_config.BanditConfig(config_file=settings["config_file"])
+        profile = {"include": set(settings["include"]), "exclude": set(settings["exclude"])}
+        mgr = manager_cls(conf, "file", profile=profile)
+        for rel in rels:
+            if should_stop is not None and should_stop():
+                return {"stopped": True}
+            absolute = str(Path(root, rel))
+            display = f"./{rel}"
+            try:
+                data = Path(absolute).read_bytes()
+            except OSError as exc:
+                skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
+                continue
+            mgr.absolute[display] = absolute
+            # Bandit tokenizes every file to find nosec comments; its pattern needs the
+            # word "nosec" (case-sensitive), so a file without it gives bandit no nosec
+            # line, and tokenizing it (a tenth of bandit's time) can be skipped.
+            mgr.ignore_nosec = b"nosec" not in data
+            mgr.crash = None
+            results_before, skipped_before = len(mgr.results), len(mgr.skipped)
+            mgr._parse_file(display, io.BytesIO(data), [display])
+            if len(mgr.skipped) > skipped_before:
+                reason = str(mgr.skipped[-1][1])
+                detail = explain_unparsable(data)
+                if mgr.crash and detail.startswith("parses here"):
+                    detail = f"bandit crashed: {mgr.crash}"
+                skipped.append((rel, f"{reason}: {detail}"))
+                del mgr.results[results_before:]
+                continue
+            scanned.append(rel)
+            new = mgr.results[results_before:]
+            if not new:
+                continue
+            lines = data.decode("utf-8", "replace").splitlines()
+            for issue in new:
+                if issue.filter(settings["severity"], settings["confidence"]):
+                    findings.append(_issue_data(issue, rel, lines))
+    return {
+        "findings": findings,
+        "scanned": scanned,
+        "skipped": skipped,
+        "test_errors": list(mgr.test_errors),
+    }
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _read_tool_bandit(root: Path) -> Path | None:
+    """The root's pyproject.toml when it has a ``[tool.bandit]`` table."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ScannerError(f"{path}: cannot read [tool.bandit]: {exc}") from None
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "bandit" in tool:
+        return path
+    return None
+
+
+def _to_finding(data: dict[str, Any]) -> Finding:
+    col = data["col_offset"]
+    cwe = data["cwe"]
+    rule = data["test_id"]
+    fingerprint = ""
+    if data["secret"]:
+        # The engine would hash the flagged line, password included: a short password
+        # could be found again by hashing guesses. Hash the redacted message instead.
+        fingerprint = content_fingerprint(NAME, rule, data["path"], data["message"])
+    return Finding(
+        scanner=NAME,
+        rule_id=rule,
+        severity=_SEVERITY.get(data["severity"], Severity.LOW),
+        confidence=_CONFIDENCE.get(data["confidence"], Confidence.LOW),
+        message=data["message"],
+        path=data["path"],
+        line=data["line"],
+        end_line=data["end_line"],
+        column=col + 1 if isinstance(col, int) and col >= 0 else None,
+        cwe=(cwe,) if cwe else (),
+        help_url=data["more_info"],
+        fingerprint=fingerprint,
+        snippet=data["snippet"],
+        properties={"test_name": data["test_name"]} if data["test_name"] else {},
+        suppressed_by=NOSEC if data["suppressed"] else None,
+    )
+
+
+class _Plan:
+    """What the parent decided before scanning: files, settings, bandit's config."""
+
+    def __init__(self, context: ScanContext, options: BanditOptions) -> None:
+        manager = _import_bandit()
+        from bandit.core import config as b_config  # noqa: PLC0415
+        from bandit.core import constants, extension_loader, test_set  # noqa: PLC0415
+        from bandit.core import utils as b_utils  # noqa: PLC0415
+
+        root = context.root
+        config_file = _read_tool_bandit(root) if options.use_pyproject else None
+        try:
+            conf = b_config.BanditConfig(config_file=str(config_file) if config_file else None)
+        except b_utils.ConfigError as exc:
+            raise ScannerError(f"bandit rejected its settings: {exc}") from None
+        extman = extension_loader.MANAGER
+        unknown = [t for t in (*options.tests, *options.skips) if not extman.check_id(t)]
+        if unknown:
+            raise ScannerError(
+                f"scanners.bandit: unknown bandit test {', '.join(unknown)} "
+                f"(bandit {package_version('bandit')} has B101…; see `secgate rules`)"
+            )
+        include = set(conf.get_option("tests") or []) | set(options.tests)
+        exclude = set(conf.get_option("skips") or []) | set(options.skips)
+        try:
+            extman.validate_profile({"include": include, "exclude": exclude})
+        except ValueError as exc:
+            raise ScannerError(f"bandit test selection: {exc}") from None
+        if not test_set.BanditTestSet(conf, {"include": include, "exclude": exclude}).tests:
+            raise ScannerError(
+                "no bandit test would run with these tests/skips (check "
+                "scanners.bandit.tests and [tool.bandit])"
+            )
+        # File selection as `bandit -r .` run from the root does it: include globs
+        # (*.py, *.pyw by default; *.py alone with a config file), exclude_dirs plus
+        # bandit's default --exclude list, matched as globs and as substrings.
+        included_globs = conf.get_option("include") or ["*.py"]
+        excluded = list(conf.get_option("exclude_dirs") or [])
+        for folder in constants.EXCLUDE:
+            # bandit's CLI turns a default exclude that is a folder of the current
+            # directory into "<folder>/*"; the exact string matters for its matching.
+            is_dir = (root / folder).is_dir()
+            excluded.append(os.path.join(folder, "*") if is_dir else folder)  # noqa: PTH118
+        self.files = [
+            rel
+            for rel in context.files
+            if manager._is_file_included(f"./{rel}", included_globs, excluded)
+        ]
+        ranking = constants.RANKING
+        self.settings: dict[str, Any] = {
+            "config_file": str(config_file) if config_file else None,
+            "include": sorted(include),
+            "exclude": sorted(exclude),
+            "severity": options.severity.upper() if options.severity else ranking[0],
+            "confidence": options.confidence.upper() if options.confidence else ranking[0],
+        }
+        self.config_label = (
+            f"{config_file.name} [tool.bandit]" if config_file else "bandit defaults"
+        )
+
+
+def _stop_pool(executor: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Stop every worker now: cancel queued chunks, end the running ones."""
+    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
+    # Before 3.14 the executor has no public way to end running workers; its process
+    # table is the only handle on them, and no worker may outlive the run.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    if callable(terminate):
+        terminate()
+    else:
+        for process in processes:
+            process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
+class BanditScanner(Scanner):
+    """Bandit's AST tests on the Python files, spread over worker processes."""
+
+    name: ClassVar[str] = NAME
+    description: ClassVar[str] = "bandit: security linter for Python code (in-process, parallel)"
+    Options: ClassVar[type[ScannerOptions]] = BanditOptions
+    per_file: ClassVar[bool] = True
+
+    def version(self) -> str | None:
+        """bandit's installed version, from package metadata."""
+        return package_version("bandit")
+
+    def availability(self) -> Availability:
+        """Whether bandit can be imported (checked without importing it)."""
+        try:
+            found = importlib.util.find_spec("bandit") is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return Availability(ok=False, reason="bandit is not installed", hint=INSTALL_HINT)
+        return Availability(ok=True)
+
+    def cache_token(self, options: ScannerOptions) -> str:
+        """bandit's version, the Python version, bandit's plugins and the options.
+
+        ``[tool.bandit]`` in the scanned root's pyproject.toml also changes results; this
+        method has no root to read it from, so a cache must key on that file too.
+        """
+        plugins = sorted(
+            f"{ep.group}:{ep.name}={ep.value}"
+            for group in ("bandit.plugins", "bandit.blacklists")
+            for ep in importlib.metadata.entry_points(group=group)
+        )
+        python = ".".join(str(n) for n in sys.version_info[:2])
+        return "|".join(
+            [NAME, str(self.version()), python, ",".join(plugins), options.model_dump_json()]
+        )
+
+    def rules(self, options: ScannerOptions) -> list[RuleInfo]:
+        """Bandit's tests that *options* select (severity varies per finding: None)."""
+        opts = options if isinstance(options, BanditOptions) else BanditOptions()
+        _import_bandit()
+        from bandit.core import extension_loader, test_set  # noqa: PLC0415
+
+        extman = extension_loader.MANAGER
+        selected = test_set.BanditTestSet._get_filter(
+            None, {"include": set(opts.tests), "exclude": set(opts.skips)}
+        )
+        found: list[RuleInfo] = []
+        for test_id, ext in extman.plugins_by_id.items():
+            if test_id not in selected:
+                continue
+            doc = (ext.plugin.__doc__ or "").strip().splitlines()
+            title = doc[0].strip("*").strip() if doc else ""
+            title = re.sub(r"^B\d{3}:\s*", "", title) or ext.name.replace("_", " ")
+            found.append(RuleInfo(id=test_id, scanner=NAME, severity=None, description=title))
+        for test_id, entry in extman.blacklist_by_id.items():
+            if test_id not in selected:
+                continue
+            cwe = int(entry.get("cwe") or 0)
+            found.append(
+                RuleInfo(
+                    id=test_id,
+                    scanner=NAME,
+                    severity=None,
+                    description=f"{entry['name']}: {entry['message']}",
+                    cwe=(cwe,) if cwe else (),
+                )
+            )
+        return sorted(found, key=lambda r: r.id)
+
+    def scan(self, context: ScanContext) -> ScanOutput:
+        """Scan the Python files of *context* with bandit; see the module docstring."""
+        options = context.options
+        if not isinstance(options, BanditOptions):
+            options = BanditOptions.model_validate(options.model_dump())
+        try:
+            plan = _Plan(context, options)
+        except ScannerError:
+            raise
+        except ImportError as exc:
+            raise ScannerError(f"bandit cannot be imported ({exc}); {INSTALL_HINT}") from None
+        except Exception as exc:  # noqa: BLE001 - bandit failing on its settings: one line
+            raise ScannerError(
+                f"bandit crashed while loading its settings: {type(exc).__name__}: {exc}"
+            ) from None
+        sizes: dict[str, int] = {}
+        for rel in plan.files:
+            try:
+                sizes[rel] = context.path(rel).stat().st_size
+            except OSError:
+                sizes[rel] = 0  # the worker reports it as unreadable
+        total_bytes = sum(sizes.values())
+        workers = max(1, min(context.jobs, len(sizes)))
+        if total_bytes < POOL_MIN_BYTES:
+            workers = 1
+        if workers == 1:
+            parts = self._scan_in_process(context, plan)
+        else:
+            chunks = balanced_chunks(sizes, workers * CHUNKS_PER_WORKER)
+            parts = self._scan_in_pool(context, plan, chunks, workers)
+        return self._output(context, plan, parts, workers)
+
+    # ----------------------------------------------------------------- running
+
+    def _scan_in_process(self, context: ScanContext, plan: _Plan) -> list[dict[str, Any]]:
+        def should_stop() -> bool:
+            return context.cancel.is_set() or context.remaining <= 0
+
+        try:
+            part = scan_chunk(str(context.root), plan.files, plan.settings, should_stop)
+        except Exception as exc:  # noqa: BLE001 - any crash of bandit becomes one line
+            raise ScannerError(f"bandit crashed: {type(exc).__name__}: {exc}") from None
+        if part.get("stopped"):
+            raise ScannerError("bandit scan stopped: timed out or cancelled")
+        if context.progress is not None:
+            context.progress(len(plan.files), len(plan.files))
+        return [part]
+
+    def _scan_in_pool(
+        self,
+        context: ScanContext,
+        plan: _Plan,
+        chunks: list[list[str]],
+        workers: int,
+    ) -> list[dict[str, Any]]:
+        import multiprocessing  # noqa: PLC0415
+
+        # spawn, not fork: the engine runs scanners in threads, and forking a threaded
+        # process can copy a held lock into the child.
+        executor = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        total = len(plan.files)
+        done = 0
+        parts: list[dict[str, Any]] = []
+        queue = list(reversed(chunks))  # pop() takes the heaviest first
+        pending: dict[concurrent.futures.Future[dict[str, Any]], int] = {}
+        finished = False
+        try:
+            while queue or pending:
+                if context.cancel.is_set() or context.remaining <= 0:
+                    raise ScannerError("bandit scan stopped: timed out or cancelled")
+                # Keep every worker busy with one chunk queued behind it, no more, so
+                # that stopping leaves little submitted work to throw away.
+                while queue and len(pending) < workers * 2:
+                    chunk = queue.pop()
+                    future = executor.submit(
+                        scan_chunk, str(context.root), chunk, plan.settings, None
+                    )
+                    pending[future] = len(chunk)
+                completed, _ = concurrent.futures.wait(
+                    pending,
+                    timeout=min(0.25, max(context.remaining, 0.01)),
+                    return_when=concurrent.futures.FIRST_COMPLETED,
+                )
+                for future in completed:
+                    size = pending.pop(future)
+                    try:
+                        parts.append(future.result())
+                    except concurrent.futures.BrokenExecutor:
+                        raise ScannerError(
+                            "a bandit worker process died unexpectedly (out of memory, or "
+                            "killed); rerun with --jobs 1 to scan in-process"
+                        ) from None
+                    except Exception as exc:  # noqa: BLE001 - a crash of bandit: one line
+                        raise ScannerError(f"bandit crashed: {type(exc).__name__}: {exc}") from None
+                    done += size
+                    if context.progress is not None:
+                        context.progress(done, total)
+            finished = True
+        finally:
+            if finished:
+                executor.shutdown(wait=True)
+            else:
+                _stop_pool(executor)
+        return parts
+
+    def _output(
+        self, context: ScanContext, plan: _Plan, parts: list[dict[str, Any]], workers: int
+    ) -> ScanOutput:
+        findings: list[Finding] = []
+        scanned: set[str] = set()
+        skipped: dict[str, str] = {}
+        test_errors: list[str] = []
+        for part in parts:
+            findings.extend(_to_finding(item) for item in part["findings"])
+            scanned.update(part["scanned"])
+            skipped.update(dict(part["skipped"]))
+            test_errors.extend(part["test_errors"])
+        for rel in plan.files:
+            if rel not in scanned and rel not in skipped:
+                skipped[rel] = "bandit neither scanned nor skipped it (lost by a worker)"
+        error = None
+        if test_errors:
+            more = f" (and {len(test_errors) - 1} more)" if len(test_errors) > 1 else ""
+            error = (
+                f"{test_errors[0]}{more}; the other tests' findings are reported; if it "
+                "keeps failing, skip that test with scanners.bandit.skips"
+            )
+        return ScanOutput(
+            findings=findings,
+            files_scanned=len(scanned),
+            skipped=[SkippedFile(path=p, reason=r) for p, r in sorted(skipped.items())],
+            details={
+                "config": plan.config_label,
+                "workers": workers,
+                "python-files": len(plan.files),
+                "nosec-suppressed": sum(1 for f in findings if f.suppressed_by == NOSEC),
+            },
+            version=package_version("bandit"),
+            error=error,
+        )
+
+
+@hookimpl
+def secgate_register_scanners() -> list[type[Scanner]]:
+    """The bandit scanner."""
+    return [BanditScanner]

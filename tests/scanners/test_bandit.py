@@ -1,0 +1,578 @@
+"""The bandit scanner against the real bandit: parity with `bandit -r -f json`, nosec,
+redaction, unparsable files, worker processes, faults."""
+
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import secgate
+from secgate.cli import main
+from secgate.config import Config, ScannerOptions
+from secgate.engine import collect_files
+from secgate.errors import ConfigError, ScannerError
+from secgate.models import ScanStatus, VerdictStatus
+from secgate.plugins import ScanContext
+from secgate.scanners import bandit as bandit_scanner
+from secgate.scanners.bandit import (
+    BanditOptions,
+    BanditScanner,
+    balanced_chunks,
+    redact_password_message,
+)
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "bandit" / "tree"
+#: What collect_files gives bandit when nothing is excluded: the parity comparisons run on
+#: exactly the tree `bandit -r .` walks.
+NO_EXCLUDES = Config(exclude=(), respect_gitignore=False)
+#: Fake values in tests/fixtures/bandit/tree/app/passwords.py that must never reach a report.
+FAKE_PASSWORDS = (
+    "fixture-not-a-secret",
+    "fixture-value-2",
+    "fixture-default",
+    "fixture-funcarg",
+    "fixture-compare",
+)
+UNPARSABLE = {"binary.py", "broken_syntax.py", "latin1.py", "legacy_py2.py"}
+
+Key = tuple[str, str, int]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the fixture tree (no .gitignore or config above it)."""
+    target = tmp_path / "tree"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+def bandit_cli(root: Path, *args: str) -> tuple[set[Key], set[str]]:
+    """(rule_id, path, line) and unparsable files as `bandit -r -f json .` in *root* sees them."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bandit", "-r", "-f", "json", "-q", *args, "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    found = {
+        (r["test_id"], r["filename"].removeprefix("./"), r["line_number"]) for r in data["results"]
+    }
+    errors = {e["filename"].removeprefix("./") for e in data["errors"]}
+    return found, errors
+
+
+def reported(verdict: secgate.Verdict) -> set[Key]:
+    """What secgate reports as bandit would: nosec-suppressed findings left out."""
+    return {
+        (f.rule_id, f.path, f.line or 0)
+        for f in verdict.findings
+        if f.scanner == "bandit" and f.suppressed_by != "inline:nosec"
+    }
+
+
+def run_bandit(root: Path, jobs: int = 1, **options: Any) -> secgate.Verdict:
+    overrides = {"scanners": {"bandit": options}} if options else None
+    return secgate.check(
+        root, config=NO_EXCLUDES, scanners=["bandit"], jobs=jobs, overrides=overrides
+    )
+
+
+def context_for(root: Path, jobs: int = 1, timeout: float = 60.0, **kw: Any) -> ScanContext:
+    files = collect_files(root, [root], NO_EXCLUDES).files
+    return ScanContext(
+        root=root,
+        files=files,
+        options=BanditOptions(),
+        config=NO_EXCLUDES,
+        jobs=jobs,
+        timeout=timeout,
+        **kw,
+    )
+
+
+# --------------------------------------------------------------------------- parity
+
+
+def test_findings_match_bandit_cli_on_fixture_tree(tree: Path) -> None:
+    verdict = run_bandit(tree)
+    expected, errors = bandit_cli(tree)
+    assert len(expected) > 60  # the fixtures exercise many tests
+    assert reported(verdict) == expected
+    result = verdict.scanner("bandit")
+    assert result.status is ScanStatus.OK
+    assert {s.path for s in result.coverage.skipped} == errors == UNPARSABLE
+
+
+def test_worker_processes_give_the_same_findings_as_in_process(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_process = run_bandit(tree, jobs=1)
+    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)
+    pooled = run_bandit(tree, jobs=2)
+    assert pooled.scanner("bandit").details["workers"] == 2
+    assert in_process.scanner("bandit").details["workers"] == 1
+    assert [f.model_dump() for f in pooled.findings] == [
+        f.model_dump() for f in in_process.findings
+    ]
+    assert pooled.scanner("bandit").coverage == in_process.scanner("bandit").coverage
+    assert reported(pooled) == bandit_cli(tree)[0]
+    assert multiprocessing.active_children() == []
+
+
+def test_tool_bandit_in_pyproject_is_honoured_like_bandit_c(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text(
+        "[tool.bandit]\n"
+        'skips = ["B404", "B603"]\n'
+        'exclude_dirs = ["nested"]\n'
+        "[tool.bandit.assert_used]\n"
+        'skips = ["*/commands.py"]\n',
+        encoding="utf-8",
+    )
+    verdict = run_bandit(tree)
+    expected, _ = bandit_cli(tree, "-c", "pyproject.toml")
+    assert reported(verdict) == expected
+    rules = {key[0] for key in expected}
+    paths = {key[1] for key in expected}
+    assert not {"B404", "B603", "B101"} & rules
+    assert not any("nested" in p for p in paths)
+    assert "script.pyw" not in paths  # with a config file bandit includes *.py only
+    assert verdict.scanner("bandit").details["config"] == "pyproject.toml [tool.bandit]"
+
+    ignored = run_bandit(tree, **{"use-pyproject": False})
+    assert reported(ignored) == bandit_cli(tree)[0]
+    assert {"B404", "B603", "B101"} <= {f.rule_id for f in ignored.findings}
+
+
+def test_tests_and_skips_options_select_like_bandit_t_and_s(tree: Path) -> None:
+    selected = run_bandit(tree, tests=["B602", "B105"])
+    assert reported(selected) == bandit_cli(tree, "-t", "B602,B105")[0]
+    assert {f.rule_id for f in selected.findings} == {"B602", "B105"}
+    # B001 alone stands for every blacklist test (B3xx, B4xx), as in bandit.
+    skipped = run_bandit(tree, skips=["B602", "B001"])
+    assert reported(skipped) == bandit_cli(tree, "-s", "B602,B001")[0]
+    left = {f.rule_id for f in skipped.findings}
+    assert not {"B602", "B301", "B311", "B403", "B404"} & left
+    assert {"B607", "B324"} <= left  # B324 is a plugin test, not a blacklist entry
+
+
+def test_severity_and_confidence_options_filter_like_bandit_l_and_i(tree: Path) -> None:
+    verdict = run_bandit(tree, severity="medium", confidence="high")
+    expected, _ = bandit_cli(tree, "-ll", "-iii")
+    assert reported(verdict) == expected
+    assert expected
+    assert all(f.severity >= secgate.Severity.MEDIUM for f in verdict.findings)
+    assert all(f.confidence >= secgate.Confidence.HIGH for f in verdict.findings)
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def test_nosec_findings_are_reported_as_suppressed_exactly_where_bandit_drops_them(
+    tree: Path,
+) -> None:
+    verdict = run_bandit(tree)
+    everything, _ = bandit_cli(tree, "--ignore-nosec")
+    kept, _ = bandit_cli(tree)
+    suppressed = {
+        (f.rule_id, f.path, f.line or 0)
+        for f in verdict.findings
+        if f.suppressed_by == "inline:nosec"
+    }
+    assert suppressed == everything - kept
+    by_line = {
+        (f.line, f.rule_id): f.suppressed_by
+        for f in verdict.findings
+        if f.path == "app/nosec_cases.py"
+    }
+    # bare, by id, "nosec:" list, by test name, no space, multi-line call, unknown id
+    for line in (5, 6, 7, 9, 10, 13, 17, 21):
+        assert by_line[(line, "B602")] == "inline:nosec", line
+    assert by_line[(22, "B108")] == "inline:nosec"
+    # a nosec for another test, upper case, "no-sec": still reported
+    for line in (8, 19, 20):
+        assert by_line[(line, "B602")] != "inline:nosec", line
+    # "# nosec B607" on a line with B602 and B607 suppresses B607 only
+    assert by_line[(26, "B607")] == "inline:nosec"
+    assert by_line[(26, "B602")] != "inline:nosec"
+    assert verdict.scanner("bandit").details["nosec-suppressed"] == len(suppressed)
+
+
+def test_findings_carry_bandit_severity_cwe_location_and_help(tree: Path) -> None:
+    verdict = run_bandit(tree)
+    shell = next(
+        f
+        for f in verdict.findings
+        if f.rule_id == "B602" and f.path == "app/commands.py" and f.line == 7
+    )
+    assert shell.severity is secgate.Severity.HIGH
+    assert shell.confidence is secgate.Confidence.HIGH
+    assert shell.cwe == (78,)
+    assert shell.column == 5  # bandit's col_offset 4, 1-based
+    assert shell.help_url is not None
+    assert shell.help_url.endswith("b602_subprocess_popen_with_shell_equals_true.html")
+    assert shell.snippet == '    subprocess.call("ls " + user_input, shell=True)'
+    assert shell.properties["test_name"] == "subprocess_popen_with_shell_equals_true"
+    assert shell.fingerprint
+    try_pass = next(f for f in verdict.findings if f.rule_id == "B110")
+    assert (try_pass.line, try_pass.end_line) == (21, 22)
+    assert try_pass.severity is secgate.Severity.LOW
+    deep = {f.rule_id for f in verdict.findings if f.path == "app/nested/pkg/deep.py"}
+    assert {"B401", "B402", "B411", "B312", "B321", "B108"} <= deep
+
+
+def test_hardcoded_password_values_are_redacted_everywhere(tree: Path) -> None:
+    verdict = run_bandit(tree)
+    secrets = [f for f in verdict.findings if f.rule_id in {"B105", "B106", "B107"}]
+    assert {f.rule_id for f in secrets} == {"B105", "B106", "B107"}
+    assert len(secrets) == 6
+    for finding in secrets:
+        assert finding.snippet is None
+        assert finding.message.startswith("Possible hardcoded password: '")
+        dumped = finding.model_dump_json()
+        for value in FAKE_PASSWORDS:
+            assert value not in dumped
+    first = next(f for f in secrets if f.line == 2)
+    assert first.message == "Possible hardcoded password: 'fi…' (20 characters)"
+    short = next(f for f in secrets if f.line == 3)
+    assert short.message == "Possible hardcoded password: '…' (2 characters)"
+    # Every report format, written by the CLI, is free of the values too.
+    config = tree / "secgate.toml"
+    config.write_text("exclude = []\nrespect-gitignore = false\n", encoding="utf-8")
+    for fmt in ("json", "sarif", "text"):
+        out = io.StringIO()
+        code = main(
+            ["check", str(tree), "--config", str(config), "--scanner", "bandit", "--format", fmt],
+            stdout=out,
+        )
+        assert code == 1
+        text = out.getvalue()
+        assert "Possible hardcoded password" in text or fmt == "text"
+        for value in FAKE_PASSWORDS:
+            assert value not in text, fmt
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Possible hardcoded password: 'abcdefgh'",
+            "Possible hardcoded password: 'ab…' (8 characters)",
+        ),
+        ("Possible hardcoded password: 'abc'", "Possible hardcoded password: '…' (3 characters)"),
+        ("Possible hardcoded password: 'a'", "Possible hardcoded password: '…' (1 character)"),
+        ("Possible hardcoded password: ''", "Possible hardcoded password: '' (empty)"),
+        (
+            "Possible hardcoded password: 'it's\nmulti'",
+            "Possible hardcoded password: 'it…' (10 characters)",
+        ),
+        ("Some new wording hunter2hunter2", "Possible hardcoded password (value redacted)"),
+    ],
+)
+def test_redact_password_message_keeps_two_characters_and_the_length(
+    text: str, expected: str
+) -> None:
+    assert redact_password_message(text) == expected
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def test_unparsable_files_are_skipped_with_reason_and_the_scan_goes_on(tree: Path) -> None:
+    verdict = run_bandit(tree)
+    result = verdict.scanner("bandit")
+    assert result.status is ScanStatus.OK
+    reasons = {s.path: s.reason for s in result.coverage.skipped}
+    assert "line 1" in reasons["broken_syntax.py"]
+    assert "null bytes" in reasons["binary.py"]
+    assert "Python 2" in reasons["legacy_py2.py"]
+    assert "encoding" in reasons["latin1.py"]
+    assert all(r.startswith("syntax error while parsing AST from file") for r in reasons.values())
+    assert result.coverage.files_scanned == 10  # 14 Python files, 4 unparsable
+    assert not any(f.path in UNPARSABLE for f in verdict.findings)
+
+
+@pytest.fixture
+def broken_tree(tmp_path: Path) -> Path:
+    """Only a syntax error, a binary file named .py, and clean code."""
+    root = tmp_path / "broken"
+    root.mkdir()
+    shutil.copy(FIXTURES / "broken_syntax.py", root / "broken_syntax.py")
+    shutil.copy(FIXTURES / "binary.py", root / "binary.py")
+    (root / "clean.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    return root
+
+
+def test_syntax_error_and_binary_file_pass_with_clear_skipped_entries(broken_tree: Path) -> None:
+    verdict = secgate.check(broken_tree, scanners=["bandit"])
+    assert verdict.status is VerdictStatus.PASS
+    result = verdict.scanner("bandit")
+    assert result.status is ScanStatus.OK
+    assert result.coverage.files_scanned == 1
+    assert {s.path for s in result.coverage.skipped} == {"broken_syntax.py", "binary.py"}
+
+    out = io.StringIO()
+    assert main(["check", str(broken_tree), "--scanner", "bandit"], stdout=out) == 0
+    text = out.getvalue()
+    assert "broken_syntax.py" in text
+    assert "binary.py" in text
+    assert "null bytes" in text
+
+
+def test_unparsable_files_do_not_hide_findings_elsewhere(broken_tree: Path) -> None:
+    (broken_tree / "shell.py").write_text(
+        "import subprocess\nsubprocess.call(input(), shell=True)\n", encoding="utf-8"
+    )
+    verdict = secgate.check(broken_tree, scanners=["bandit"])
+    assert verdict.status is VerdictStatus.FAIL
+    assert [(f.rule_id, f.path) for f in verdict.blocking] == [("B602", "shell.py")]
+    out = io.StringIO()
+    assert main(["check", str(broken_tree), "--scanner", "bandit", "-q"], stdout=out) == 1
+
+
+def _hide_bandit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every `import bandit…` fail, as when bandit is not installed."""
+    for name in [n for n in sys.modules if n == "bandit" or n.startswith("bandit.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "bandit", None)
+
+
+def test_bandit_not_importable_makes_a_required_scanner_an_error(
+    broken_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _hide_bandit(monkeypatch)
+    availability = BanditScanner().availability()
+    assert not availability.ok
+    assert availability.hint == "pip install 'secgate-ci[bandit]'"
+    verdict = secgate.check(broken_tree, scanners=["bandit"], jobs=1)
+    assert verdict.status is VerdictStatus.ERROR
+    result = verdict.scanner("bandit")
+    assert result.status is ScanStatus.ERROR
+    assert result.error is not None
+    assert "secgate-ci[bandit]" in result.error
+    out = io.StringIO()
+    assert main(["check", str(broken_tree), "--scanner", "bandit"], stdout=out) == 2
+    assert "secgate-ci[bandit]" in out.getvalue()
+
+
+def test_scan_raises_scanner_error_when_the_import_fails_after_the_probe(
+    broken_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _hide_bandit(monkeypatch)
+    with pytest.raises(ScannerError, match=r"bandit cannot be imported .*secgate-ci\[bandit\]"):
+        BanditScanner().scan(context_for(broken_tree))
+
+
+def test_bandit_crash_on_its_settings_is_a_scanner_error(broken_tree: Path) -> None:
+    # `bandit -c pyproject.toml -r .` dies with a traceback on this too.
+    (broken_tree / "pyproject.toml").write_text(
+        "[tool.bandit]\nexclude_dirs = 5\n", encoding="utf-8"
+    )
+    verdict = secgate.check(broken_tree, scanners=["bandit"])
+    assert verdict.status is VerdictStatus.ERROR
+    error = verdict.scanner("bandit").error
+    assert error is not None
+    assert error.startswith("bandit crashed while loading its settings: TypeError")
+
+
+def test_a_bandit_test_crashing_makes_the_scan_an_error_but_keeps_findings(
+    tree: Path,
+) -> None:
+    # A non-string pattern makes bandit's B101 test raise inside fnmatch; bandit logs
+    # it and goes on, so the gate must say the scan is incomplete.
+    (tree / "pyproject.toml").write_text(
+        "[tool.bandit.assert_used]\nskips = [1]\n", encoding="utf-8"
+    )
+    verdict = run_bandit(tree)
+    result = verdict.scanner("bandit")
+    assert result.status is ScanStatus.ERROR
+    assert result.error is not None
+    assert "bandit test assert_used crashed on ./app/commands.py:17" in result.error
+    assert verdict.status is VerdictStatus.ERROR
+    assert any(f.rule_id == "B602" for f in verdict.findings)
+
+
+def test_unknown_test_id_is_a_scanner_error(broken_tree: Path) -> None:
+    verdict = secgate.check(
+        broken_tree, scanners=["bandit"], overrides={"scanners": {"bandit": {"tests": ["B999"]}}}
+    )
+    assert verdict.status is VerdictStatus.ERROR
+    assert "unknown bandit test B999" in (verdict.scanner("bandit").error or "")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"test": ["B101"]}, "unknown key"),
+        ({"tests": ["subprocess"]}, "should match pattern"),
+        ({"tests": ["B101"], "skips": ["B101"]}, "tests and skips both name B101"),
+        ({"severity": "critical"}, "severity"),
+    ],
+)
+def test_bad_options_are_config_errors(
+    broken_tree: Path, table: dict[str, Any], message: str
+) -> None:
+    config = broken_tree / "secgate.toml"
+    lines = ["[scanners.bandit]"] + [f"{k} = {json.dumps(v)}" for k, v in table.items()]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        secgate.check(broken_tree, config=config, scanners=["bandit"])
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def _big_tree(root: Path, copies: int) -> Path:
+    for index in range(copies):
+        folder = root / f"pkg{index:03}"
+        folder.mkdir(parents=True)
+        for name in ("commands.py", "crypto.py", "web.py"):
+            shutil.copy(FIXTURES / "app" / name, folder / name)
+    return root
+
+
+def test_cancel_stops_the_workers_and_none_outlives_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _big_tree(tmp_path / "big", 400)  # about 2 MB: several seconds of bandit
+    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)
+    ctx = context_for(root, jobs=2)
+    timer = threading.Timer(1.0, ctx.cancel.set)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ScannerError, match="stopped"):
+            BanditScanner().scan(ctx)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 15
+    assert multiprocessing.active_children() == []
+
+
+def test_timeout_stops_the_scan(tmp_path: Path) -> None:
+    root = _big_tree(tmp_path / "big", 300)  # about 2 s of bandit on one core
+    ctx = context_for(root, jobs=1, timeout=0.5)
+    with pytest.raises(ScannerError, match="timed out"):
+        BanditScanner().scan(ctx)
+
+
+def test_progress_counts_every_file(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)
+    calls: list[tuple[int, int]] = []
+    ctx = context_for(tree, jobs=2, progress=lambda done, total: calls.append((done, total)))
+    out = BanditScanner().scan(ctx)
+    assert calls[-1] == (14, 14)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert out.files_scanned + len(out.skipped) == 14
+
+
+def test_balanced_chunks_spread_bytes_evenly() -> None:
+    sizes = {f"f{i}.py": size for i, size in enumerate([90, 50, 40, 30, 30, 20, 20, 10, 5, 5])}
+    chunks = balanced_chunks(sizes, 3)
+    totals = [sum(sizes[f] for f in chunk) for chunk in chunks]
+    assert sorted(f for chunk in chunks for f in chunk) == sorted(sizes)
+    assert totals == sorted(totals, reverse=True)
+    assert max(totals) - min(totals) <= 10
+    assert balanced_chunks({"a.py": 1}, 8) == [["a.py"]]
+
+
+# --------------------------------------------------------------------------- plugin
+
+
+def test_rules_list_bandit_tests_with_cwe_where_bandit_has_it() -> None:
+    rules = {r.id: r for r in BanditScanner().rules(BanditOptions())}
+    assert {"B101", "B602", "B105", "B301", "B404"} <= set(rules)
+    assert all(r.severity is None and r.scanner == "bandit" for r in rules.values())
+    assert rules["B602"].description == "Test for use of popen with shell equals true"
+    assert rules["B301"].cwe == (502,)
+    assert rules["B301"].description.startswith("pickle: ")
+    fewer = {r.id for r in BanditScanner().rules(BanditOptions(skips=("B602", "B001")))}
+    assert "B602" not in fewer
+    assert not {"B301", "B311", "B403", "B404"} & fewer
+    assert "B324" in fewer
+    only = {r.id for r in BanditScanner().rules(BanditOptions(tests=("B602",)))}
+    assert only == {"B602"}
+
+
+def test_cache_token_covers_version_and_options() -> None:
+    scanner = BanditScanner()
+    base = scanner.cache_token(BanditOptions())
+    assert scanner.version() is not None
+    assert scanner.version() in base
+    assert scanner.cache_token(BanditOptions(skips=("B101",))) != base
+    assert scanner.cache_token(BanditOptions(severity="high")) != base
+    assert scanner.cache_token(BanditOptions()) == base
+    assert BanditScanner.per_file is True
+
+
+def test_options_from_a_plain_scanner_options_still_work(broken_tree: Path) -> None:
+    ctx = context_for(broken_tree)
+    plain = ScanContext(root=ctx.root, files=ctx.files, options=ScannerOptions(), config=ctx.config)
+    assert BanditScanner().scan(plain).files_scanned == 1
+
+
+def test_importing_secgate_and_the_plugin_does_not_import_bandit() -> None:
+    code = (
+        "import sys, secgate, secgate.scanners.bandit as b; "
+        "from secgate.plugins import make_plugin_host; "
+        "host = make_plugin_host(); assert 'bandit' in host.scanners(); "
+        "assert b.BanditScanner().availability().ok; "
+        "b.BanditScanner().version(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'bandit'))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- real sdist
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_findings_match_bandit_cli_on_a_real_sdist(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "requests==2.32.3",
+            "-d",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+    archives = list(tmp_path.glob("requests-*.tar.gz"))
+    if proc.returncode != 0 or not archives:
+        pytest.skip(f"cannot download the sdist: {proc.stderr.strip()[-200:]}")
+    with tarfile.open(archives[0]) as archive:
+        archive.extractall(tmp_path, filter="data")
+    root = next(p for p in tmp_path.iterdir() if p.is_dir())
+    extra: tuple[str, ...] = ()
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "[tool.bandit" in pyproject.read_text(encoding="utf-8"):
+        extra = ("-c", "pyproject.toml")
+    expected, errors = bandit_cli(root, *extra)
+    verdict = run_bandit(root, jobs=2)
+    assert reported(verdict) == expected
+    assert len(expected) > 10
+    assert {s.path for s in verdict.scanner("bandit").coverage.skipped} == errors
