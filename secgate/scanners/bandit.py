@@ -155,8 +155,8 @@ def redact_password_message(text: str) -> str:
     return f"{match.group('head')}'{shown}…' ({length} {unit})"
 
 
-def explain_unparsable(data: bytes) -> str:
-    """Why Python cannot parse *data*, in a few words (line number where there is one)."""
+def explain_unparsable(data: bytes) -> str | None:
+    """Why Python cannot parse *data*, in a few words; None when it parses."""
     if b"\x00" in data:
         return "binary content (null bytes), not Python source"
     try:
@@ -173,7 +173,7 @@ def explain_unparsable(data: bytes) -> str:
         return f"line {exc.lineno}: {exc.msg}{hint}"
     except (ValueError, MemoryError, RecursionError) as exc:
         return f"{type(exc).__name__}: {exc}"
-    return "parses here, but bandit failed on it"
+    return None
 
 
 def balanced_chunks(sizes: dict[str, int], count: int) -> list[list[str]]:
@@ -276,7 +276,7 @@ def _bandit_classes() -> tuple[type[Any], ...]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.absolute: dict[str, str] = {}
-            self.test_errors: list[str] = []
+            self.errors: list[str] = []
             self.crash: str | None = None
 
         def _execute_ast_visitor(
@@ -303,7 +303,7 @@ def _bandit_classes() -> tuple[type[Any], ...]:
                 self.crash = f"{type(exc).__name__}: {exc}"
                 raise
             finally:
-                self.test_errors.extend(visitor.tester.test_errors)
+                self.errors.extend(visitor.tester.test_errors)
             self.results.extend(visitor.tester.results)
             return score
 
@@ -401,8 +401,11 @@ def scan_chunk(
             if len(mgr.skipped) > skipped_before:
                 reason = str(mgr.skipped[-1][1])
                 detail = explain_unparsable(data)
-                if mgr.crash and detail.startswith("parses here"):
-                    detail = f"bandit crashed: {mgr.crash}"
+                if detail is None:
+                    # Valid Python that bandit failed on: bandit's fault, not the file's,
+                    # and the scan is incomplete.
+                    detail = f"bandit crashed: {mgr.crash or 'unknown error'}"
+                    mgr.errors.append(f"bandit crashed on {display}: {mgr.crash}")
                 skipped.append((rel, f"{reason}: {detail}"))
                 del mgr.results[results_before:]
                 continue
@@ -418,7 +421,7 @@ def scan_chunk(
         "findings": findings,
         "scanned": scanned,
         "skipped": skipped,
-        "test_errors": list(mgr.test_errors),
+        "errors": list(mgr.errors),
     }
 
 
@@ -733,21 +736,21 @@ class BanditScanner(Scanner):
         findings: list[Finding] = []
         scanned: set[str] = set()
         skipped: dict[str, str] = {}
-        test_errors: list[str] = []
+        errors: list[str] = []
         for part in parts:
             findings.extend(_to_finding(item) for item in part["findings"])
             scanned.update(part["scanned"])
             skipped.update(dict(part["skipped"]))
-            test_errors.extend(part["test_errors"])
+            errors.extend(part["errors"])
         for rel in plan.files:
             if rel not in scanned and rel not in skipped:
                 skipped[rel] = "bandit neither scanned nor skipped it (lost by a worker)"
         error = None
-        if test_errors:
-            more = f" (and {len(test_errors) - 1} more)" if len(test_errors) > 1 else ""
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             error = (
-                f"{test_errors[0]}{more}; the other tests' findings are reported; if it "
-                "keeps failing, skip that test with scanners.bandit.skips"
+                f"{errors[0]}{more}: the scan is incomplete; the findings bandit did make are "
+                "reported (a test that keeps failing can be skipped with scanners.bandit.skips)"
             )
         return ScanOutput(
             findings=findings,

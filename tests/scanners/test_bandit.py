@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bandit.core import node_visitor
 
 import secgate
 from secgate.cli import main
@@ -403,6 +404,29 @@ def test_a_bandit_test_crashing_makes_the_scan_an_error_but_keeps_findings(
     assert "bandit test assert_used crashed on ./app/commands.py:17" in result.error
     assert verdict.status is VerdictStatus.ERROR
     assert any(f.rule_id == "B602" for f in verdict.findings)
+
+
+def test_bandit_crashing_on_valid_code_skips_the_file_and_makes_the_scan_an_error(
+    broken_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No real input makes bandit's node visitor crash on demand: simulate a bandit bug
+    # in its handling of one construct (in-process, jobs=1).
+    def broken_visit_call(self: Any, node: Any) -> None:
+        raise RuntimeError("simulated bandit bug")
+
+    monkeypatch.setattr(node_visitor.BanditNodeVisitor, "visit_Call", broken_visit_call)
+    (broken_tree / "calls.py").write_text("print(1)\n", encoding="utf-8")
+    verdict = secgate.check(broken_tree, scanners=["bandit"], jobs=1)
+    result = verdict.scanner("bandit")
+    reasons = {s.path: s.reason for s in result.coverage.skipped}
+    assert reasons["calls.py"] == (
+        "exception while scanning file: bandit crashed: RuntimeError: simulated bandit bug"
+    )
+    assert result.status is ScanStatus.ERROR
+    assert result.error is not None
+    assert result.error.startswith("bandit crashed on ./calls.py: RuntimeError")
+    assert verdict.status is VerdictStatus.ERROR
+    assert result.coverage.files_scanned == 1  # clean.py
 
 
 def test_unknown_test_id_is_a_scanner_error(broken_tree: Path) -> None:
