@@ -193,6 +193,19 @@ def balanced_chunks(sizes: dict[str, int], count: int) -> list[list[str]]:
     return [sorted(chunks[i]) for i in order if chunks[i]]
 
 
+def can_spawn_workers() -> bool:
+    """Whether a spawned worker can start: it re-imports the main module first.
+
+    A main module read from stdin (``python - < script``) has a ``__file__`` that names no
+    file, and every worker would die on start; such runs scan in-process.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or Path(path).is_file()
+
+
 @contextlib.contextmanager
 def _quiet_bandit_logs(sink: list[str]) -> Iterator[None]:
     """Collect bandit's log records (warnings and up) instead of letting them hit stderr."""
@@ -646,7 +659,7 @@ class BanditScanner(Scanner):
                 sizes[rel] = 0  # the worker reports it as unreadable
         total_bytes = sum(sizes.values())
         workers = max(1, min(context.jobs, len(sizes)))
-        if total_bytes < POOL_MIN_BYTES:
+        if total_bytes < POOL_MIN_BYTES or not can_spawn_workers():
             workers = 1
         if workers == 1:
             parts = self._scan_in_process(context, plan)
@@ -714,8 +727,10 @@ class BanditScanner(Scanner):
                         parts.append(future.result())
                     except concurrent.futures.BrokenExecutor:
                         raise ScannerError(
-                            "a bandit worker process died unexpectedly (out of memory, or "
-                            "killed); rerun with --jobs 1 to scan in-process"
+                            "a bandit worker process died unexpectedly: out of memory, "
+                            "killed, or a script that calls secgate.check() at import time "
+                            "without `if __name__ == '__main__':` (each worker imports the "
+                            "main module); --jobs 1 scans in-process"
                         ) from None
                     except Exception as exc:  # noqa: BLE001 - a crash of bandit: one line
                         raise ScannerError(f"bandit crashed: {type(exc).__name__}: {exc}") from None

@@ -493,6 +493,26 @@ def test_timeout_stops_the_scan(tmp_path: Path) -> None:
         BanditScanner().scan(ctx)
 
 
+def test_a_script_read_from_stdin_scans_in_process(tree: Path) -> None:
+    # Spawned workers re-import the main module; "<stdin>" is no file, so they would die.
+    script = (
+        "import secgate\n"
+        "from secgate.scanners import bandit\n"
+        "bandit.POOL_MIN_BYTES = 0\n"
+        "config = secgate.Config(exclude=(), respect_gitignore=False)\n"
+        f"v = secgate.check({str(tree)!r}, config=config, scanners=['bandit'], jobs=2)\n"
+        "r = v.scanner('bandit')\n"
+        "print(r.status, r.details['workers'], r.findings)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    status, workers, count = proc.stdout.split()
+    assert (status, workers) == ("ok", "1")
+    assert int(count) > 60
+
+
 def test_progress_counts_every_file(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)
     calls: list[tuple[int, int]] = []
