@@ -62,6 +62,10 @@ decides only which ones block.
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() owns every exit code."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # `--out` must not silently mean `--output`
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
@@ -172,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("report", metavar="REPORT.json", help="a secgate JSON report")
+    evaluate.add_argument("report_file", metavar="REPORT.json", help="a secgate JSON report")
     _add_policy_options(evaluate)
     _add_output_options(evaluate)
 
@@ -252,7 +256,7 @@ def _cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import evaluate  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
-    verdict = evaluate(args.report, config=args.config, stage=args.stage, fail_on=args.fail_on)
+    verdict = evaluate(args.report_file, config=args.config, stage=args.stage, fail_on=args.fail_on)
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code
 
