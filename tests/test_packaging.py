@@ -73,8 +73,11 @@ def test_fresh_venv_install_finds_the_bundled_rules(wheel: Path, tmp_path: Path)
     # files (the editable install of the checkout) are not processed, so `secgate` can only be
     # the installed wheel.
     deps = sysconfig.get_paths()["purelib"]
-    kinds = sorted(p.name for p in (REPO / "rules").iterdir()
-                   if p.is_dir() and any(f.is_file() for f in p.rglob("*"))) or ["."]
+    kinds = sorted(
+        p.name
+        for p in (REPO / "rules").iterdir()
+        if p.is_dir() and any(f.is_file() for f in p.rglob("*"))
+    ) or ["."]
     probe = (
         "import secgate, sys; from secgate.plugins import bundled_rules\n"
         f"print(secgate.__file__)\nfor k in {kinds!r}: print(bundled_rules(k))"
