@@ -23,7 +23,14 @@ import pluggy
 from secgate import hookspecs
 from secgate.config import ScannerOptions
 from secgate.errors import PluginError
-from secgate.models import Finding, Severity, SkippedFile, VerdictStatus
+from secgate.models import (
+    BaselineStatus,
+    Finding,
+    Severity,
+    SkippedFile,
+    VerdictStatus,
+    WaiverStatus,
+)
 
 if TYPE_CHECKING:
     from secgate.config import Config
@@ -119,6 +126,8 @@ class Decision:
     decided_by: str
     findings: list[Finding]
     warnings: list[str] = field(default_factory=list)
+    baseline: BaselineStatus | None = None
+    waivers: list[WaiverStatus] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
