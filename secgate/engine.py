@@ -464,6 +464,9 @@ def check(
     plugins: Sequence[object] = (),
     overrides: Mapping[str, Any] | None = None,
     extras: Mapping[str, Any] | None = None,
+    baseline: str | os.PathLike[str] | bool | None = None,
+    new_since: str | None = None,
+    root: str | os.PathLike[str] | None = None,
 ) -> Verdict:
     """Scan *path*, weigh the findings against the policy, and return the verdict.
 
@@ -472,6 +475,10 @@ def check(
     ``pyproject.toml`` with a ``[tool.secgate]`` table. ``stage`` picks a profile from
     ``[tool.secgate.stages]``. ``scanners`` runs exactly those (each is then required).
     ``fail_on`` overrides the threshold. ``plugins`` adds plugin objects for this run.
+    ``baseline`` is a baseline file whose findings do not block (default: the config's
+    ``baseline`` key; ``False`` ignores it). ``new_since`` is a git ref: only findings
+    introduced since it block. ``root`` overrides the scanned root (finding paths are
+    relative to it; default: the config file's folder, else the paths' common folder).
 
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
@@ -503,9 +510,38 @@ def check(
         except Exception as exc:  # noqa: BLE001 - re-raised as a one-line usage error
             raise UsageError(f"invalid option: {describe_exception(exc)}") from None
         effective = effective.merged(profile)
-    root = resolve_root(targets, loaded, explicit=config is not None)
+    root = (
+        Path(root).resolve()
+        if root is not None
+        else resolve_root(targets, loaded, explicit=config is not None)
+    )
     options = scanner_options(host, effective, loaded)
     selection = _select(host, effective, scanners, source)
+    run_extras: dict[str, Any] = dict(extras or {})
+    run_extras.update(_baseline_extras(baseline, effective, loaded))
+    if new_since:
+        from secgate.newcode import scan_previous  # noqa: PLC0415
+
+        previous_kwargs: dict[str, Any] = {
+            "stage": stage,
+            "config": loaded.path if loaded.path is not None else loaded.config,
+            "scanners": scanners,
+            "fail_on": fail_on,
+            "jobs": jobs,
+            "plugins": plugins,
+            "overrides": overrides,
+            "baseline": False,
+        }
+        if isinstance(config, Config):
+            previous_kwargs["config"] = config
+        run_extras["previous"] = scan_previous(
+            new_since,
+            root,
+            targets,
+            frozenset(s.name for s, _ in selection.run if s.per_file),
+            previous_kwargs,
+        )
+        run_extras["new_since_ref"] = new_since
     fileset = collect_files(root, targets, effective)
     job_count = effective.jobs or default_jobs()
 
@@ -553,8 +589,35 @@ def check(
         warnings=selection.warnings,
         collection=Coverage(files_scanned=len(fileset.files), skipped=fileset.skipped),
         started_at=run_started,
-        extras=dict(extras or {}),
+        extras=run_extras,
     )
+
+
+def baseline_path(
+    baseline: str | os.PathLike[str] | bool | None, config: Config, loaded: LoadedConfig
+) -> Path | None:
+    """The baseline file for a run: the one given, else the config's, else none."""
+    if baseline is False:
+        return None
+    if baseline is not None and baseline is not True:
+        return Path(baseline)
+    if config.baseline is None:
+        if baseline is True:
+            raise UsageError("no baseline file given and the config sets none")
+        return None
+    base = loaded.root if loaded.root is not None else Path.cwd()
+    return base / config.baseline
+
+
+def _baseline_extras(
+    baseline: str | os.PathLike[str] | bool | None, config: Config, loaded: LoadedConfig
+) -> dict[str, Any]:
+    path = baseline_path(baseline, config, loaded)
+    if path is None:
+        return {}
+    from secgate import baseline as baseline_file  # noqa: PLC0415
+
+    return {"baseline_entries": baseline_file.load(path), "baseline_file": str(path)}
 
 
 def judge(
@@ -659,6 +722,7 @@ def evaluate(
     fail_on: str | None = None,
     plugins: Sequence[object] = (),
     extras: Mapping[str, Any] | None = None,
+    baseline: str | os.PathLike[str] | bool | None = None,
 ) -> Verdict:
     """Re-apply a policy to a saved report without scanning again.
 
@@ -680,6 +744,8 @@ def evaluate(
 
         effective = effective.merged(StageProfile.model_validate({"fail_on": fail_on}))
     options = scanner_options(host, effective, loaded)
+    run_extras: dict[str, Any] = dict(extras or {})
+    run_extras.update(_baseline_extras(baseline, effective, loaded))
     fresh = [
         f.model_copy(
             update={
@@ -704,7 +770,7 @@ def evaluate(
         warnings=[w for w in previous.warnings if w.startswith("scanner ")],
         collection=previous.collection,
         started_at=previous.started_at,
-        extras=dict(extras or {}),
+        extras=run_extras,
     )
 
 
