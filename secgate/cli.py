@@ -36,6 +36,7 @@ environment:
   SECGATE_CONFIG      config file, when --config is not given
   SECGATE_STAGE       stage profile, when --stage is not given
   SECGATE_FAIL_ON     threshold, when --fail-on is not given
+  SECGATE_CACHE_DIR   result cache folder (default: $XDG_CACHE_HOME/secgate)
   NO_COLOR            no colour even on a terminal
 
 docs: https://github.com/secgate-ci/secgate#readme
@@ -184,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
         "are reported as preexisting or newly-disclosed",
     )
     check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="scan every file afresh (default: reuse results of unchanged files from the "
+        "cache in $SECGATE_CACHE_DIR or $XDG_CACHE_HOME/secgate)",
+    )
+    check.add_argument(
         "--jobs",
         "-j",
         type=int,
@@ -304,6 +311,7 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
         jobs=args.jobs,
         baseline=_baseline_arg(args),
         new_since=args.new_since,
+        overrides={"cache": False} if args.no_cache else None,
     )
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code

@@ -233,6 +233,17 @@ class PolicySettings(ConfigModel):
         default=None,
         description="Baseline file (relative to the config file) used by `secgate check`.",
     )
+    cache: bool = Field(
+        default=True, description="Reuse per-file results of unchanged files between runs."
+    )
+    cache_dir: str | None = Field(
+        default=None,
+        description="Result cache folder (default: $SECGATE_CACHE_DIR, else "
+        "$XDG_CACHE_HOME/secgate); relative to the config file.",
+    )
+    cache_max_mb: int = Field(
+        default=512, ge=1, description="Size bound of the result cache, in MB."
+    )
 
 
 class StageProfile(PolicySettings):

@@ -7,10 +7,11 @@ The engine owns the calling: each scanner runs in a thread of its own through th
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from secgate.models import (
     summarize,
 )
 from secgate.plugins import (
+    FileDigests,
     PluginHost,
     RunContext,
     ScanContext,
@@ -467,6 +469,7 @@ def check(
     baseline: str | os.PathLike[str] | bool | None = None,
     new_since: str | None = None,
     root: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> Verdict:
     """Scan *path*, weigh the findings against the policy, and return the verdict.
 
@@ -479,6 +482,7 @@ def check(
     ``baseline`` key; ``False`` ignores it). ``new_since`` is a git ref: only findings
     introduced since it block. ``root`` overrides the scanned root (finding paths are
     relative to it; default: the config file's folder, else the paths' common folder).
+    ``on_progress(scanner, done, total)`` is called from scanner threads as files are done.
 
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
@@ -546,6 +550,7 @@ def check(
     job_count = effective.jobs or default_jobs()
 
     lines = _LineCache(root)
+    digests = FileDigests(root)
     jobs_list: list[_Job] = []
     for scanner, required in selection.run:
         opts = options[scanner.name]
@@ -557,6 +562,10 @@ def check(
             stage=stage,
             jobs=job_count,
             timeout=opts.timeout or effective.timeout,
+            digests=digests,
+            progress=(
+                functools.partial(on_progress, scanner.name) if on_progress is not None else None
+            ),
         )
         jobs_list.append(_Job(scanner=scanner, context=ctx, required=required))
     threads = []
