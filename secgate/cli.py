@@ -92,6 +92,15 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _shard(value: str) -> tuple[int, int]:
+    from secgate.files import parse_shard  # noqa: PLC0415
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -185,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
         "are reported as preexisting or newly-disclosed",
     )
     check.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        help="scan only the K-th of N deterministic slices of the files (for a CI matrix); "
+        "join the JSON reports with `secgate merge`",
+    )
+    check.add_argument(
         "--no-cache",
         action="store_true",
         help="scan every file afresh (default: reuse results of unchanged files from the "
@@ -212,6 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(evaluate)
     _add_baseline_options(evaluate)
     _add_output_options(evaluate)
+
+    merge = sub.add_parser(
+        "merge",
+        help="join the JSON reports of `check --shard K/N` runs into one verdict",
+        description="Join the JSON reports of every shard (`secgate check --shard K/N "
+        "--format json --output shard-K.json`) into one verdict, equal to an unsharded "
+        "run's. A missing or duplicated shard is an error. Exit codes as for check.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json")
+    merge.add_argument("--config", metavar="FILE", help="config file (default: closest)")
+    merge.add_argument("--stage", metavar="NAME", help="stage (default: the shards' stage)")
+    _add_output_options(merge)
 
     baseline = sub.add_parser(
         "baseline",
@@ -312,6 +342,7 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
         baseline=_baseline_arg(args),
         new_since=args.new_since,
         overrides={"cache": False} if args.no_cache else None,
+        shard=args.shard,
     )
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code
@@ -381,6 +412,15 @@ def _cmd_scanners(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_PASS
 
 
+def _cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+    from secgate.shards import merge  # noqa: PLC0415
+
+    verdict = merge(args.reports, config=args.config, stage=args.stage)
+    _emit(verdict, args, make_plugin_host(), stdout)
+    return verdict.exit_code
+
+
 def _cmd_baseline(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate import baseline as baseline_file  # noqa: PLC0415
     from secgate.engine import baseline_path, check, resolve_config  # noqa: PLC0415
@@ -425,6 +465,7 @@ def _cmd_baseline(args: argparse.Namespace, stdout: TextIO) -> int:
 COMMANDS = {
     "check": _cmd_check,
     "evaluate": _cmd_evaluate,
+    "merge": _cmd_merge,
     "baseline": _cmd_baseline,
     "scanners": _cmd_scanners,
 }

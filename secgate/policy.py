@@ -27,12 +27,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Literal
 
+from secgate.files import spec_of
 from secgate.models import Finding, ScanStatus, Severity, VerdictStatus, WaiverStatus
 from secgate.plugins import Decision, hookimpl
 
 if TYPE_CHECKING:
-    import pathspec
-
     from secgate.config import PathPolicy, Waiver
     from secgate.models import ScanResult
     from secgate.plugins import RunContext
@@ -40,17 +39,11 @@ if TYPE_CHECKING:
 BELOW_THRESHOLD = "below-threshold"
 
 
-def _spec(globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    import pathspec  # noqa: PLC0415 - keeps `import secgate` light
-
-    return pathspec.GitIgnoreSpec.from_lines(list(globs))
-
-
 class _PathMatcher:
     """The first path policy that applies to a finding."""
 
     def __init__(self, policies: tuple[PathPolicy, ...]) -> None:
-        self.policies = [(policy, _spec(policy.paths)) for policy in policies]
+        self.policies = [(policy, spec_of(policy.paths)) for policy in policies]
 
     def first(self, finding: Finding) -> PathPolicy | None:
         for policy, spec in self.policies:
@@ -79,7 +72,7 @@ def waiver_matches(waiver: Waiver, finding: Finding) -> bool:
                 ids.add(finding.package.advisory_id)
         if waiver.advisory not in ids:
             return False
-    return waiver.path is None or _spec((waiver.path,)).match_file(finding.path)
+    return waiver.path is None or spec_of((waiver.path,)).match_file(finding.path)
 
 
 def threshold_for(
