@@ -7,11 +7,13 @@ that could not do its job under the default fail-closed policy).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -328,22 +330,65 @@ def _emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: 
         stdout.write(reporters[fmt]().render(verdict))
 
 
+@contextlib.contextmanager
+def _live_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A live per-scanner display (files done of total, elapsed) on a terminal; else None.
+
+    CI logs get only the final summary: a progress bar redrawn into a log is noise.
+    """
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console  # noqa: PLC0415 - only terminals pay for rich
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    tasks: dict[str, TaskID] = {}
+    lock = threading.Lock()
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+
+        def update(scanner: str, done: int, total: int) -> None:
+            with lock:
+                if scanner not in tasks:
+                    tasks[scanner] = progress.add_task(scanner, total=total)
+            progress.update(tasks[scanner], completed=done, total=total)
+
+        yield update
+
+
 def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import check  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
-    verdict = check(
-        args.paths,
-        stage=args.stage,
-        config=args.config,
-        scanners=args.scanners,
-        fail_on=args.fail_on,
-        jobs=args.jobs,
-        baseline=_baseline_arg(args),
-        new_since=args.new_since,
-        overrides={"cache": False} if args.no_cache else None,
-        shard=args.shard,
-    )
+    live = not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    with _live_progress(live) as on_progress:
+        verdict = check(
+            args.paths,
+            stage=args.stage,
+            config=args.config,
+            scanners=args.scanners,
+            fail_on=args.fail_on,
+            jobs=args.jobs,
+            baseline=_baseline_arg(args),
+            new_since=args.new_since,
+            overrides={"cache": False} if args.no_cache else None,
+            shard=args.shard,
+            on_progress=on_progress,
+        )
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code
 
