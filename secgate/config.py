@@ -209,6 +209,9 @@ class PolicySettings(ConfigModel):
         default=(), description="More globs to exclude, on top of `exclude`."
     )
     respect_gitignore: bool = Field(default=True, description="Skip what .gitignore files ignore.")
+    max_file_mb: int = Field(
+        default=10, ge=1, description="Files larger than this many MB are skipped (listed)."
+    )
     timeout: Duration = Field(default=600.0, description="Per-scanner timeout (seconds or '10m').")
     jobs: int | None = Field(
         default=None, ge=1, description="Worker processes for CPU-bound scanners (default: cores)."

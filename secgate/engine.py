@@ -23,7 +23,7 @@ from secgate import __version__
 from secgate.config import Config, LoadedConfig, ScannerOptions, discover, load_file
 from secgate.config import validate_scanner_options as _validate_options
 from secgate.errors import ConfigError, PluginError, ReportError, ScannerError, UsageError
-from secgate.files import FileSet, collect_files, files_for
+from secgate.files import FileSet, collect_files, files_for, verify_readable
 from secgate.models import (
     Coverage,
     Finding,
@@ -415,6 +415,8 @@ def check(
 
     lines = _LineCache(root)
     digests = FileDigests(root)
+    fileset = verify_readable(fileset, digests.get)
+    whole = fileset if shard is None else verify_readable(whole, digests.get)
     jobs_list: list[_Job] = []
     for scanner, required in selection.run:
         opts = options[scanner.name]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +82,7 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
     file (a FIFO would hang a reader).
     """
     exclude = spec_of([*config.exclude, *config.extend_exclude])
+    max_bytes = config.max_file_mb * 1_000_000
     include = spec_of(config.include) if config.include else None
     base = _git_top(root) if config.respect_gitignore else root
     root_prefix = root.relative_to(base).as_posix() if base != root else ""
@@ -136,7 +137,12 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
                 from_base = f"{root_prefix}/{rel}" if root_prefix else rel
                 if config.respect_gitignore and ignores.ignored(from_base, is_dir):
                     continue
-                if is_link:
+                if not _utf8(rel):
+                    # Reports are UTF-8 (JSON, SARIF): a name that is not cannot be reported
+                    # faithfully, so it is listed (escaped) instead of silently scanned or lost.
+                    what = "folder" if is_dir else "file"
+                    skipped[_escaped(rel)] = f"{what} name is not valid UTF-8; not scanned"
+                elif is_link:
                     skipped[rel] = "symbolic link, not followed"
                 elif is_dir:
                     subfolders.append(path)
@@ -144,8 +150,10 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
                     skipped[rel] = "not a regular file"
                 elif include is not None and not include.match_file(rel):
                     continue
-                elif not os.access(path, os.R_OK):
-                    skipped[rel] = "not readable (permission denied)"
+                elif (size := _size(entry)) > max_bytes:
+                    skipped[rel] = (
+                        f"larger than max-file-mb ({size / 1e6:.0f} MB > {config.max_file_mb} MB)"
+                    )
                 else:
                     files.add(rel)
             stack.extend(reversed(subfolders))
@@ -155,7 +163,51 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
     )
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _escaped(text: str) -> str:
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def _size(entry: os.DirEntry[str]) -> int:
+    try:
+        return entry.stat(follow_symlinks=False).st_size
+    except OSError:
+        return 0
+
+
+def verify_readable(fileset: FileSet, read: Callable[[str], str | None]) -> FileSet:
+    """Drop the files that cannot actually be read, listing them as skipped.
+
+    ``os.access`` answers yes to root for every file, and some failures only show on
+    ``open``/``read`` (an I/O error, a file removed meanwhile). A tool that meets an unreadable
+    target can abort its whole run (semgrep does), so every file is read here once — its
+    content hash, which the result cache reuses — and only readable files reach a scanner.
+    """
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        digests = list(pool.map(read, fileset.files))
+    unreadable = {f for f, d in zip(fileset.files, digests, strict=True) if d is None}
+    if not unreadable:
+        return fileset
+    skipped = {s.path: s.reason for s in fileset.skipped}
+    for rel in unreadable:
+        skipped[rel] = "cannot be read"
+    return FileSet(
+        files=tuple(f for f in fileset.files if f not in unreadable),
+        skipped=tuple(SkippedFile(path=p, reason=r) for p, r in sorted(skipped.items())),
+    )
+
+
 def files_for(scanner_exclude: Sequence[str], files: tuple[str, ...]) -> tuple[str, ...]:
+    """*files* minus those a scanner's own ``exclude`` globs match."""
     if not scanner_exclude:
         return files
     spec = spec_of(scanner_exclude)

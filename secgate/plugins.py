@@ -56,16 +56,19 @@ class FileDigests:
         with self._lock:
             if relative in self._digests:
                 return self._digests[relative]
-        import hashlib  # noqa: PLC0415 - only runs that hash pay for the import
-
         try:
-            with (self.root / relative).open("rb") as handle:
-                digest: str | None = hashlib.file_digest(handle, "sha256").hexdigest()
+            digest: str | None = self._hash(relative)
         except OSError:
             digest = None
         with self._lock:
             self._digests[relative] = digest
         return digest
+
+    def _hash(self, relative: str) -> str:
+        import hashlib  # noqa: PLC0415 - only runs that hash pay for the import
+
+        with (self.root / relative).open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @dataclass(frozen=True)
