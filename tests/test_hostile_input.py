@@ -56,7 +56,7 @@ values = st.recursive(
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
         st.dictionaries(
-            st.sampled_from(KEYS + ["id", "reason", "expires", "rule", "paths"]), inner, max_size=4
+            st.sampled_from([*KEYS, "id", "reason", "expires", "rule", "paths"]), inner, max_size=4
         ),
     ),
     max_leaves=12,
