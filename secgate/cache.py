@@ -2,8 +2,9 @@
 
 A built-in plugin (entry point ``cache``) whose ``tryfirst`` ``secgate_scan`` hands a per-file
 scanner only the files without a cached result, then stores the new results. The key covers
-the scanner's :meth:`~secgate.Scanner.cache_token` (tool version, rule-set hash, options), the
-file's path and a SHA-256 of its content, so any of those changing is a miss.
+the scanner's :meth:`~secgate.Scanner.cache_token` (tool version, rule-set hash, options) and
+:meth:`~secgate.Scanner.tree_token` (settings read from the scanned tree), the file's path
+and a SHA-256 of its content, so any of those changing is a miss.
 
 Storage is one SQLite database (stdlib ``sqlite3``): every write is a transaction, so two runs
 sharing the cache at once, or a run killed mid-write, lose nothing and corrupt nothing. Its
@@ -142,11 +143,17 @@ def _key(token: str, path: str, digest: str) -> str:
     return hashlib.sha256(f"{token}\0{path}\0{digest}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _stored(finding: Finding) -> dict[str, Any]:
+    data = finding.model_dump(mode="json", exclude=_POLICY_FIELDS)
+    # An inline suppression (bandit's `# nosec`) is the scanner's finding, not a policy
+    # decision: a cache hit must keep it, or the suppressed finding would block.
+    if finding.suppressed_by and finding.suppressed_by.startswith("inline"):
+        data["suppressed_by"] = finding.suppressed_by
+    return data
+
+
 def _encode(findings: list[Finding], skipped: str | None) -> bytes:
-    data = {
-        "f": [f.model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
-        "s": skipped,
-    }
+    data = {"f": [_stored(f) for f in findings], "s": skipped}
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
@@ -183,6 +190,9 @@ def secgate_scan(scanner: Scanner, context: ScanContext) -> ScanOutput | None:
 
 def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache) -> ScanOutput:
     token = scanner.cache_token(context.options)
+    tree = scanner.tree_token(context.root)
+    if tree:
+        token = f"{token}|{tree}"
     assert context.digests is not None  # noqa: S101 - checked by the caller
     handled = [f for f in context.files if scanner.handles(f)]
     keys: dict[str, str] = {}

@@ -233,6 +233,15 @@ class Scanner(abc.ABC):
         """
         return f"{self.name}|{self.version()}|{options.model_dump_json()}"
 
+    def tree_token(self, root: Path) -> str:
+        """What the scanned tree itself configures for this scanner, for the cache key.
+
+        :meth:`cache_token` sees only the options; a scanner that also reads settings from
+        the scanned root (bandit's ``[tool.bandit]`` in its pyproject.toml) returns them
+        here, hashed, so that editing them is a cache miss. Default: nothing.
+        """
+        return ""
+
     def availability(self) -> Availability:
         """Whether the scanner can run here (tool installed, binary on PATH…)."""
         return Availability(ok=True)
