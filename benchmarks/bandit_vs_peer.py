@@ -204,7 +204,7 @@ def main() -> int:
     args = parser.parse_args()
 
     tree = fetch()
-    CONFIG.write_text("exclude = []\nrespect-gitignore = false\n", encoding="utf-8")
+    CONFIG.write_text("exclude = []\nrespect-gitignore = false\ncache = false\n", encoding="utf-8")
     py_files = sum(1 for _ in tree.rglob("*.py"))
     cores = len(os.sched_getaffinity(0))
     python = sys.version.split()[0]

@@ -24,9 +24,11 @@ import ast
 import concurrent.futures
 import contextlib
 import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import io
+import json
 import logging
 import os
 import re
@@ -441,9 +443,8 @@ def scan_chunk(
 # --------------------------------------------------------------------------- parent side
 
 
-def _read_tool_bandit(root: Path) -> Path | None:
-    """The root's pyproject.toml when it has a ``[tool.bandit]`` table."""
-    path = root / "pyproject.toml"
+def _tool_bandit_table(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.bandit]`` table of a pyproject.toml, or None when there is none."""
     if not path.is_file():
         return None
     try:
@@ -453,8 +454,15 @@ def _read_tool_bandit(root: Path) -> Path | None:
         raise ScannerError(f"{path}: cannot read [tool.bandit]: {exc}") from None
     tool = data.get("tool")
     if isinstance(tool, dict) and "bandit" in tool:
-        return path
+        table = tool["bandit"]
+        return table if isinstance(table, dict) else {"": table}
     return None
+
+
+def _read_tool_bandit(root: Path) -> Path | None:
+    """The root's pyproject.toml when it has a ``[tool.bandit]`` table."""
+    path = root / "pyproject.toml"
+    return path if _tool_bandit_table(path) is not None else None
 
 
 def _to_finding(data: dict[str, Any]) -> Finding:
@@ -488,7 +496,7 @@ def _to_finding(data: dict[str, Any]) -> Finding:
 class _Plan:
     """What the parent decided before scanning: files, settings, bandit's config."""
 
-    def __init__(self, context: ScanContext, options: BanditOptions) -> None:
+    def __init__(self, scanner: Scanner, context: ScanContext, options: BanditOptions) -> None:
         manager = _import_bandit()
         from bandit.core import config as b_config  # noqa: PLC0415
         from bandit.core import constants, extension_loader, test_set  # noqa: PLC0415
@@ -531,7 +539,8 @@ class _Plan:
         self.files = [
             rel
             for rel in context.files
-            if manager._is_file_included(f"./{rel}", included_globs, excluded)
+            if scanner.handles(rel)
+            and manager._is_file_included(f"./{rel}", included_globs, excluded)
         ]
         ranking = constants.RANKING
         self.settings: dict[str, Any] = {
@@ -587,14 +596,18 @@ class BanditScanner(Scanner):
             return Availability(ok=False, reason="bandit is not installed", hint=INSTALL_HINT)
         return Availability(ok=True)
 
-    def cache_token(self, options: ScannerOptions) -> str:
-        """bandit's version, the Python version, bandit's plugins and the options.
+    def handles(self, path: str) -> bool:
+        """Python files as bandit's default include globs take them (``*.py``, ``*.pyw``).
 
-        ``[tool.bandit]`` in the scanned root's pyproject.toml also changes results; this
-        method has no root to read it from, so a cache must key on that file too.
+        ``[tool.bandit]`` include globs and ``exclude_dirs`` narrow this further at scan
+        time; files they leave out are not scanned.
         """
+        return path.endswith((".py", ".pyw"))
+
+    def cache_token(self, options: ScannerOptions) -> str:
+        """bandit's version, the Python version, bandit's plugins and the options."""
         plugins = sorted(
-            f"{ep.group}:{ep.name}={ep.value}"
+            f"{ep.group}:{ep.name}={ep.value}@{ep.dist.version if ep.dist else '?'}"
             for group in ("bandit.plugins", "bandit.blacklists")
             for ep in importlib.metadata.entry_points(group=group)
         )
@@ -602,6 +615,14 @@ class BanditScanner(Scanner):
         return "|".join(
             [NAME, str(self.version()), python, ",".join(plugins), options.model_dump_json()]
         )
+
+    def tree_token(self, root: Path) -> str:
+        """A hash of the root's ``[tool.bandit]`` table ("" when it has none)."""
+        table = _tool_bandit_table(root / "pyproject.toml")
+        if table is None:
+            return ""
+        text = json.dumps(table, sort_keys=True, default=str)
+        return "tool.bandit:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def rules(self, options: ScannerOptions) -> list[RuleInfo]:
         """Bandit's tests that *options* select (severity varies per finding: None)."""
@@ -642,7 +663,7 @@ class BanditScanner(Scanner):
         if not isinstance(options, BanditOptions):
             options = BanditOptions.model_validate(options.model_dump())
         try:
-            plan = _Plan(context, options)
+            plan = _Plan(self, context, options)
         except ScannerError:
             raise
         except ImportError as exc:

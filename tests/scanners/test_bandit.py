@@ -35,8 +35,8 @@ from secgate.scanners.bandit import (
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "bandit" / "tree"
 #: What collect_files gives bandit when nothing is excluded: the parity comparisons run on
-#: exactly the tree `bandit -r .` walks.
-NO_EXCLUDES = Config(exclude=(), respect_gitignore=False)
+#: exactly the tree `bandit -r .` walks. No result cache: every check() really scans.
+NO_EXCLUDES = Config(exclude=(), respect_gitignore=False, cache=False)
 #: Fake values in tests/fixtures/bandit/tree/app/passwords.py that must never reach a report.
 FAKE_PASSWORDS = (
     "fixture-not-a-secret",
@@ -252,7 +252,7 @@ def test_hardcoded_password_values_are_redacted_everywhere(tree: Path) -> None:
     assert short.message == "Possible hardcoded password: '…' (2 characters)"
     # Every report format, written by the CLI, is free of the values too.
     config = tree / "secgate.toml"
-    config.write_text("exclude = []\nrespect-gitignore = false\n", encoding="utf-8")
+    config.write_text("exclude = []\nrespect-gitignore = false\ncache = false\n", encoding="utf-8")
     for fmt in ("json", "sarif", "text"):
         out = io.StringIO()
         code = main(
@@ -549,6 +549,40 @@ def test_rules_list_bandit_tests_with_cwe_where_bandit_has_it() -> None:
     assert "B324" in fewer
     only = {r.id for r in BanditScanner().rules(BanditOptions(tests=("B602",)))}
     assert only == {"B602"}
+
+
+def test_result_cache_misses_when_tool_bandit_changes(tree: Path) -> None:
+    cached = Config(exclude=(), respect_gitignore=False, cache_dir=str(tree.parent / "cache"))
+
+    def scan() -> secgate.Verdict:
+        return secgate.check(tree, config=cached, scanners=["bandit"])
+
+    first = scan()
+    assert first.scanner("bandit").details["cache_misses"] == 14
+    again = scan()
+    assert again.scanner("bandit").details["cache_hits"] == 14
+    # a hit keeps bandit's nosec suppressions (the cache drops only policy decisions)
+    assert [(f.fingerprint, f.suppressed_by, f.blocking) for f in again.findings] == [
+        (f.fingerprint, f.suppressed_by, f.blocking) for f in first.findings
+    ]
+    assert again.scanner("bandit").coverage == first.scanner("bandit").coverage
+    (tree / "pyproject.toml").write_text('[tool.bandit]\nskips = ["B404"]\n', encoding="utf-8")
+    changed = scan()
+    assert changed.scanner("bandit").details["cache_misses"] == 14
+    assert reported(changed) == bandit_cli(tree, "-c", "pyproject.toml")[0]
+    assert "B404" not in {f.rule_id for f in changed.findings}
+    # an unrelated edit to pyproject.toml keeps the cache valid
+    with (tree / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write('[project]\nname = "x"\n')
+    assert scan().scanner("bandit").details["cache_hits"] == 14
+
+
+def test_handles_takes_the_python_files_bandit_would() -> None:
+    scanner = BanditScanner()
+    assert scanner.handles("a/b.py")
+    assert scanner.handles("tool.pyw")
+    assert not scanner.handles("notes.txt")
+    assert not scanner.handles("stub.pyi")
 
 
 def test_cache_token_covers_version_and_options() -> None:
