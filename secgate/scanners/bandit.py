@@ -91,7 +91,6 @@ _PASSWORD_MESSAGE = re.compile(r"^(?P<head>.*?: )'(?P<value>.*)'$", re.DOTALL)
 _PYTHON2_HINTS = (
     "Missing parentheses in call to",
     "multiple exception types must be parenthesized",
-    "invalid hexadecimal literal",
     "leading zeros in decimal integer literals",
 )
 
