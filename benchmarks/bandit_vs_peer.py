@@ -223,7 +223,8 @@ def main() -> int:
             else:
                 run, secgate_keys = run_secgate(tree, args.jobs)
                 secgate_runs.append(run)
-            print(f"  run {index + 1} {tool:<8} {run.wall:6.1f} s", flush=True)
+            load = os.getloadavg()[0]
+            print(f"  run {index + 1} {tool:<8} {run.wall:6.1f} s  (load {load:.1f})", flush=True)
 
     def median(runs: list[Run], attr: str) -> float:
         return statistics.median(getattr(r, attr) for r in runs)
@@ -240,6 +241,8 @@ def main() -> int:
     print(f"{'findings':<28}{len(bandit_keys):>12}{len(secgate_keys):>12}")
     print()
     print(f"ratio secgate/bandit (wall): {s_wall / b_wall:.2f}  (target <= 0.60)")
+    # Other work on the machine slows the two-worker run more than the one-core run.
+    print(f"1-minute load average at the end: {os.getloadavg()[0]:.1f} on {cores} cores")
     identical = bandit_keys == secgate_keys
     print(f"(rule_id, path, line) sets identical: {'yes' if identical else 'NO'}")
     if not identical:

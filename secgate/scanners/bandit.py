@@ -68,9 +68,9 @@ PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
 #: 0.4 s to start, and bandit reads roughly 400 kB of source a second on one core.
 POOL_MIN_BYTES = 512 * 1024
 
-#: Chunks per worker: more chunks balance better and make progress finer; each chunk
-#: costs one round trip and one BanditManager.
-CHUNKS_PER_WORKER = 8
+#: The smallest chunk handed to a worker (about a tenth of a second of bandit): smaller
+#: ones would cost more in round trips than they gain in balance.
+MIN_CHUNK_BYTES = 48 * 1024
 
 #: How many lines of a multi-line finding go into its snippet.
 SNIPPET_MAX_LINES = 5
@@ -177,21 +177,38 @@ def explain_unparsable(data: bytes) -> str | None:
     return None
 
 
-def balanced_chunks(sizes: dict[str, int], count: int) -> list[list[str]]:
-    """Split files into at most *count* chunks of about equal total size.
+def balanced_chunks(
+    sizes: dict[str, int], workers: int, min_bytes: int = MIN_CHUNK_BYTES
+) -> list[list[str]]:
+    """Split files into chunks for *workers* processes that pull them as they finish.
 
-    Largest file first into the lightest chunk (the LPT heuristic); chunks come back
-    heaviest first, so the long ones start early. Empty chunks are dropped.
+    Guided self-scheduling by bytes: largest files first, each chunk a quarter of the
+    remaining bytes per worker (at least *min_bytes*, at most an equal share), so chunks
+    shrink towards the end and the workers finish together instead of one waiting on
+    the other's last big chunk. Every file lands in exactly one chunk.
     """
-    count = max(1, min(count, len(sizes)))
-    chunks: list[list[str]] = [[] for _ in range(count)]
-    totals = [0] * count
-    for rel in sorted(sizes, key=lambda f: (-sizes[f], f)):
-        lightest = min(range(count), key=totals.__getitem__)
-        chunks[lightest].append(rel)
-        totals[lightest] += max(sizes[rel], 1)
-    order = sorted(range(count), key=lambda i: -totals[i])
-    return [sorted(chunks[i]) for i in order if chunks[i]]
+    weight = {rel: max(size, 1) for rel, size in sizes.items()}
+    remaining = sum(weight.values())
+    share = -(-remaining // max(1, workers))  # ceiling: at least `workers` chunks
+
+    def target() -> int:
+        return min(max(remaining // (4 * workers), min_bytes), share)
+
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    current_bytes = 0
+    goal = target()
+    for rel in sorted(weight, key=lambda f: (-weight[f], f)):
+        current.append(rel)
+        current_bytes += weight[rel]
+        if current_bytes >= goal:
+            chunks.append(sorted(current))
+            remaining -= current_bytes
+            current, current_bytes = [], 0
+            goal = target()
+    if current:
+        chunks.append(sorted(current))
+    return chunks
 
 
 def can_spawn_workers() -> bool:
@@ -684,7 +701,7 @@ class BanditScanner(Scanner):
         if workers == 1:
             parts = self._scan_in_process(context, plan)
         else:
-            chunks = balanced_chunks(sizes, workers * CHUNKS_PER_WORKER)
+            chunks = balanced_chunks(sizes, workers)
             parts = self._scan_in_pool(context, plan, chunks, workers)
         return self._output(context, plan, parts, workers)
 
@@ -721,7 +738,7 @@ class BanditScanner(Scanner):
         total = len(plan.files)
         done = 0
         parts: list[dict[str, Any]] = []
-        queue = list(reversed(chunks))  # pop() takes the heaviest first
+        queue = list(reversed(chunks))  # pop() takes the first (largest) chunk first
         pending: dict[concurrent.futures.Future[dict[str, Any]], int] = {}
         finished = False
         try:

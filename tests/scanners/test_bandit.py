@@ -523,13 +523,22 @@ def test_progress_counts_every_file(tree: Path, monkeypatch: pytest.MonkeyPatch)
     assert out.files_scanned + len(out.skipped) == 14
 
 
-def test_balanced_chunks_spread_bytes_evenly() -> None:
-    sizes = {f"f{i}.py": size for i, size in enumerate([90, 50, 40, 30, 30, 20, 20, 10, 5, 5])}
-    chunks = balanced_chunks(sizes, 3)
-    totals = [sum(sizes[f] for f in chunk) for chunk in chunks]
+def test_chunks_cover_every_file_once_and_shrink_towards_the_end() -> None:
+    sizes = {f"f{i:03}.py": 1000 + (i * 7919) % 5000 for i in range(300)}
+    chunks = balanced_chunks(sizes, 2, min_bytes=4000)
     assert sorted(f for chunk in chunks for f in chunk) == sorted(sizes)
-    assert totals == sorted(totals, reverse=True)
-    assert max(totals) - min(totals) <= 10
+    totals = [sum(sizes[f] for f in chunk) for chunk in chunks]
+    total = sum(sizes.values())
+    assert totals[0] <= total / 8 + max(sizes.values())  # a quarter of a worker's share
+    assert totals[-3] < totals[0] / 4  # the last chunks are small: workers end together
+    assert len(chunks) > 8
+
+
+def test_chunks_give_every_worker_work_even_on_a_small_tree() -> None:
+    sizes = {"a.py": 300, "b.py": 200, "c.py": 100, "d.py": 50}
+    chunks = balanced_chunks(sizes, 2)
+    assert len(chunks) >= 2
+    assert sorted(f for chunk in chunks for f in chunk) == sorted(sizes)
     assert balanced_chunks({"a.py": 1}, 8) == [["a.py"]]
 
 
