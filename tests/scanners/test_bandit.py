@@ -629,7 +629,9 @@ def test_importing_secgate_and_the_plugin_does_not_import_bandit() -> None:
 
 @pytest.mark.network
 @pytest.mark.slow
-def test_findings_match_bandit_cli_on_a_real_sdist(tmp_path: Path) -> None:
+def test_findings_match_bandit_cli_on_a_real_sdist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proc = subprocess.run(
         [
             sys.executable,
@@ -659,7 +661,9 @@ def test_findings_match_bandit_cli_on_a_real_sdist(tmp_path: Path) -> None:
     if pyproject.is_file() and "[tool.bandit" in pyproject.read_text(encoding="utf-8"):
         extra = ("-c", "pyproject.toml")
     expected, errors = bandit_cli(root, *extra)
+    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)  # through worker processes
     verdict = run_bandit(root, jobs=2)
+    assert verdict.scanner("bandit").details["workers"] == 2
     assert reported(verdict) == expected
     assert len(expected) > 10
     assert {s.path for s in verdict.scanner("bandit").coverage.skipped} == errors
