@@ -15,10 +15,11 @@ secgate then hands bandit every file, and the scanner itself applies bandit's ow
 globs and default excludes, as `bandit -r` does. Django has no [tool.bandit] table, so
 both use bandit's defaults.
 
-Prints the median wall time of each, the ratio secgate/bandit, the peak memory (largest
-single process, from the child's rusage, and the whole process tree, sampled from /proc),
-and whether the (rule_id, path, line) sets are identical (nosec-suppressed findings, which
-bandit drops, left out), with the differences when they are not.
+Prints the median wall and CPU time of each, the ratio secgate/bandit, the peak memory
+(largest single process, from the child's rusage, and the whole process tree, sampled from
+/proc), the machine's load (other work slows the two-worker run more), and whether the
+(rule_id, path, line) sets are identical (nosec-suppressed findings, which bandit drops,
+left out), with the differences when they are not.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Run:
     """One measured child process."""
 
     wall: float
+    cpu: float
     max_rss_mb: float
     tree_rss_mb: float
     returncode: int
@@ -143,8 +145,8 @@ def measure(argv: list[str], cwd: Path) -> Run:
     ]
     for thread in threads:
         thread.start()
-    # wait4 gives this child's own rusage: ru_maxrss is the largest single process among
-    # it and the children it waited for (Linux reports kB).
+    # wait4 gives this child's own rusage, its waited-for children included: CPU time is
+    # their sum, ru_maxrss the largest single process among them (Linux reports kB).
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -154,6 +156,7 @@ def measure(argv: list[str], cwd: Path) -> Run:
     sampler.join()
     return Run(
         wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
         max_rss_mb=usage.ru_maxrss / 1024,
         tree_rss_mb=peak_tree / 1024,
         returncode=proc.returncode,
@@ -233,6 +236,8 @@ def main() -> int:
     print()
     print(f"{'':<28}{'bandit -r':>12}{'secgate':>12}")
     print(f"{'wall time, median (s)':<28}{b_wall:>12.1f}{s_wall:>12.1f}")
+    b_cpu, s_cpu = median(bandit_runs, "cpu"), median(secgate_runs, "cpu")
+    print(f"{'CPU time, median (s)':<28}{b_cpu:>12.1f}{s_cpu:>12.1f}")
     for label, attr in (
         ("peak RSS, largest proc (MB)", "max_rss_mb"),
         ("peak RSS, process tree (MB)", "tree_rss_mb"),
