@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from secgate.atomic import atomic_write_bytes, atomic_write_text
@@ -50,7 +50,7 @@ from secgate.errors import SecgateError
 from secgate.models import Severity
 
 #: Bumped whenever the cached index layout or what goes into it changes.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 #: A single record larger than this is not an advisory but a mistake (or a zip bomb).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
@@ -101,10 +101,25 @@ def is_valid_version(text: str) -> bool:
     return bool(version_key(text)[0] == 2)
 
 
+_PLAIN_RELEASE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*")
+_TRAILING_ZEROS = re.compile(r"(?:\.0)+$")
+
+
+@functools.lru_cache(maxsize=65536)
+def canonical_version(text: str) -> str:
+    """A string equal for versions PEP 440 calls equal (``2.10``, ``2.10.0``, ``v2.10``);
+    the stripped text itself for a string that is not PEP 440."""
+    if _PLAIN_RELEASE.fullmatch(text):
+        # The common case, without a full parse: what canonicalize_version returns for a
+        # plain release (trailing zero components dropped, "0.0" -> "0").
+        return _TRAILING_ZEROS.sub("", text)
+    key = version_key(text)
+    return canonicalize_version(key[1]) if key[0] == 2 else text.strip()
+
+
 def same_version(left: str, right: str) -> bool:
     """PEP 440 equality when both parse (``2.10 == 2.10.0``), else exact text equality."""
-    a, b = version_key(left), version_key(right)
-    return a == b if a[0] == b[0] == 2 else left.strip() == right.strip()
+    return canonical_version(left) == canonical_version(right)
 
 
 # --------------------------------------------------------------------------- severity
@@ -207,12 +222,15 @@ def _event_key(event: Event) -> tuple[Any, ...]:
 
 def in_range(version: str, events: Sequence[Event]) -> bool:
     """The OSV specification's ``IncludedInRanges`` for one range, with PEP 440 ordering."""
-    key = version_key(version)
+    return _key_in_range(version_key(version), events)
+
+
+def _key_in_range(key: tuple[Any, ...], events: Sequence[Sequence[str]]) -> bool:
     limits = [v for kind, v in events if kind == "limit" and "*" not in v]
     if limits and not any(key < version_key(limit) for limit in limits):
         return False
     vulnerable = False
-    for kind, bound in sorted(events, key=_event_key):
+    for kind, bound in sorted(events, key=_event_key):  # type: ignore[arg-type]
         if kind == "introduced":
             if bound == "0" or key >= version_key(bound):
                 vulnerable = True
@@ -224,6 +242,16 @@ def in_range(version: str, events: Sequence[Event]) -> bool:
     return vulnerable
 
 
+def _affects(
+    key: tuple[Any, ...],
+    canonical: str,
+    ranges: Sequence[Sequence[Sequence[str]]],
+    versions: Sequence[str],
+) -> bool:
+    """``IsVulnerable`` for one affected entry; *versions* hold canonical version strings."""
+    return canonical in versions or any(_key_in_range(key, events) for events in ranges)
+
+
 @dataclass(frozen=True)
 class Affected:
     """One ``affected`` entry of a record, for one PyPI package."""
@@ -232,14 +260,15 @@ class Affected:
     """PEP 503 normalised."""
     ranges: tuple[tuple[Event, ...], ...] = ()
     versions: tuple[str, ...] = ()
+    """The explicitly listed versions, in :func:`canonical_version` form."""
     known_fixed: tuple[str, ...] = ()
     """Fixed versions known without ranges (a service that reports only those)."""
 
     def affects(self, version: str) -> bool:
         """True when *version* is listed or lies in one of the ranges."""
-        if any(same_version(version, listed) for listed in self.versions):
-            return True
-        return any(in_range(version, events) for events in self.ranges)
+        return _affects(
+            version_key(version), canonical_version(version), self.ranges, self.versions
+        )
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -490,7 +519,8 @@ def _affected_entry(entry: Mapping[str, Any], index: int) -> Affected | None:
         if not any(kind == "introduced" for kind, _ in events):
             raise RecordError(f"affected[{index}].ranges[{r_index}] has no 'introduced' event")
         ranges.append(tuple(events))
-    versions = _strings(entry.get("versions"), f"affected[{index}].versions")
+    listed = _strings(entry.get("versions"), f"affected[{index}].versions")
+    versions = tuple(dict.fromkeys(canonical_version(v) for v in listed))
     return Affected(canonicalize_name(name), tuple(ranges), versions)
 
 
@@ -605,20 +635,30 @@ def _database_files(path: Path) -> list[tuple[str, bytes]]:
             return [(path.name, path.read_bytes())]
         except OSError as exc:
             raise DatabaseError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    # Plain os.scandir and strings: thousands of records, and pathlib's per-path overhead
+    # was most of a cached run's time.
     found: list[tuple[str, bytes]] = []
-    for folder, subfolders, names in os.walk(path, followlinks=False):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(names):
-            if name.startswith(".") or not name.lower().endswith((*RECORD_SUFFIXES, ".zip")):
+    wanted = (*RECORD_SUFFIXES, ".zip")
+    pending: list[tuple[str, str]] = [(str(path), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            raise DatabaseError(f"{folder}: cannot list: {exc.strerror or exc}") from None
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
                 continue
-            full = Path(folder) / name
-            if full.is_symlink():
-                continue
-            relative = full.relative_to(path).as_posix()
-            try:
-                found.append((relative, full.read_bytes()))
-            except OSError as exc:
-                raise DatabaseError(f"{full}: cannot read: {exc.strerror or exc}") from None
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.lower().endswith(wanted):
+                try:
+                    with open(entry.path, "rb") as handle:  # noqa: PTH123 - see above
+                        found.append((prefix + entry.name, handle.read()))
+                except OSError as exc:
+                    raise DatabaseError(
+                        f"{entry.path}: cannot read: {exc.strerror or exc}"
+                    ) from None
     found.sort(key=lambda item: item[0])
     return found
 
@@ -766,8 +806,25 @@ class OsvIndex:
         return found
 
     def matching(self, name: str, version: str) -> list[Advisory]:
-        """The advisories that affect *name* at *version*."""
-        return [a for a in self.advisories_for(name) if a.affects(name, version)]
+        """The advisories that affect *name* at *version*.
+
+        Matching runs on the index rows as loaded; only matches become objects.
+        """
+        key = canonicalize_name(name)
+        version_sort_key, canonical = version_key(version), canonical_version(version)
+        found = []
+        for position in self._by_name.get(key, ()):
+            row = self._rows[position]
+            if any(
+                a["name"] == key
+                and _affects(version_sort_key, canonical, a["ranges"], a["versions"])
+                for a in row["affected"]
+            ):
+                advisory = self._loaded.get(position)
+                if advisory is None:
+                    advisory = self._loaded[position] = Advisory.from_json(row)
+                found.append(advisory)
+        return found
 
 
 def cache_home(environ: Mapping[str, str] | None = None) -> Path:

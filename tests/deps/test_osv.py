@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from packaging.version import Version
 
 from secgate.deps.osv import (
     DatabaseError,
     RecordError,
     advisory_from_record,
+    canonical_version,
     cvss_base_score,
     group_aliases,
     group_aliases_of,
@@ -99,6 +101,20 @@ def test_explicit_versions_list_matches_with_pep440_equality() -> None:
     assert _affects(record, "demo", "2.10.0")
     assert _affects(record, "demo", "2.11.0b1")
     assert not _affects(record, "demo", "2.10.1")
+
+
+_RELEASES = st.lists(st.integers(0, 12), min_size=1, max_size=4)
+_SUFFIXES = st.sampled_from(["", "a1", "b2", "rc1", ".post0", ".post1", ".dev3", "+Local.7"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_RELEASES, _RELEASES, _SUFFIXES, _SUFFIXES, st.booleans())
+def test_canonical_version_equality_is_pep440_equality(
+    left: list[int], right: list[int], left_tag: str, right_tag: str, pad: bool
+) -> None:
+    a = ".".join(map(str, left)) + left_tag
+    b = ".".join(map(str, right + ([0, 0] if pad else []))) + right_tag
+    assert (canonical_version(a) == canonical_version(b)) is (Version(a) == Version(b))
 
 
 def test_versions_list_or_range_either_is_enough() -> None:
