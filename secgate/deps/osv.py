@@ -827,12 +827,12 @@ class OsvIndex:
         return found
 
 
-def cache_home(environ: Mapping[str, str] | None = None) -> Path:
-    """``$XDG_CACHE_HOME/secgate``, else ``~/.cache/secgate``."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CACHE_HOME", "").strip()
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "secgate"
+def cache_home() -> Path:
+    """secgate's cache folder: ``$SECGATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/secgate``,
+    else ``~/.cache/secgate`` (the same folder as the result cache)."""
+    from secgate.cache import default_cache_dir  # noqa: PLC0415 - sqlite3 only when needed
+
+    return default_cache_dir()
 
 
 def _index_path(cache_dir: Path, content_hash: str) -> Path:
