@@ -123,8 +123,14 @@ class Manifests:
     problems: list[ManifestProblem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     """Manifests read (included requirement files too), relative POSIX paths."""
+    _lock_index: tuple[int, dict[str, dict[str, str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def _locks(self) -> dict[str, dict[str, str]]:
+        cached = self._lock_index
+        if cached is not None and cached[0] == len(self.declarations):
+            return cached[1]
         locks: dict[str, dict[str, str]] = {}
         for decl in self.declarations:
             if decl.locked:
@@ -132,6 +138,7 @@ class Manifests:
                 locks.setdefault("" if folder == "." else folder, {}).setdefault(
                     decl.key, decl.path
                 )
+        self._lock_index = (len(self.declarations), locks)
         return locks
 
     def covering_lock(self, decl: Declaration) -> str | None:
@@ -905,20 +912,20 @@ def read_pipfile_lock(rel: str, text: str, result: Manifests) -> None:
     # Where each "category": { ... } key and each package key inside it sits.
     lines: dict[tuple[str, str], int] = {}
     category: str | None = None
-    category_indent = -1
+    category_indent = package_indent = -1
     for number, raw in enumerate(text.splitlines(), 1):
         match = _JSON_KEY.match(raw)
         if not match:
             continue
         indent, key = len(match.group(1)), match.group(2)
-        if (
-            key in data
-            and isinstance(data[key], dict)
-            and (category is None or indent <= category_indent)
-        ):
-            category, category_indent = key, indent
+        top_level = category is None or indent <= category_indent
+        if top_level and key in data and isinstance(data[key], dict):
+            category, category_indent, package_indent = key, indent, -1
         elif category is not None and indent > category_indent:
-            lines.setdefault((category, key), number)
+            if package_indent < 0:
+                package_indent = indent  # the first key inside a category is a package
+            if indent == package_indent:  # not "hashes", "version"… inside a package
+                lines.setdefault((category, key), number)
     for section, packages in data.items():
         if section.startswith("_") or not isinstance(packages, dict):
             continue

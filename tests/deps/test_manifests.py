@@ -449,3 +449,14 @@ def test_installed_environment_lists_this_interpreter_distributions() -> None:
     # secgate itself is installed editable here: listed, not audited.
     assert decls["secgate-ci"].kind is Kind.NOT_AUDITABLE
     assert decls["secgate-ci"].reason == "editable install"
+
+
+def test_pipfile_lock_package_named_like_an_entry_key_gets_its_own_line(tmp_path: Path) -> None:
+    text = (
+        '{\n    "_meta": {"pipfile-spec": 6},\n    "default": {\n'
+        '        "flask": {\n            "hashes": [],\n            "version": "==0.12"\n'
+        '        },\n        "hashes": {\n            "version": "==1.0"\n        }\n    }\n}\n'
+    )
+    _write(tmp_path, "Pipfile.lock", text)
+    decls = _by_name(_read(tmp_path))
+    assert (decls["flask"].line, decls["hashes"].line) == (4, 8)
