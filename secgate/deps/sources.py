@@ -66,7 +66,6 @@ class QueryResult:
     """Advisories affecting each audited package (an empty list: none known)."""
     not_audited: dict[PackageQuery, str] = field(default_factory=dict)
     """Packages the source could not audit, with the reason."""
-    warnings: list[str] = field(default_factory=list)
     details: dict[str, str | int | float | bool | None] = field(default_factory=dict)
     tool_version: str | None = None
 
@@ -113,9 +112,6 @@ class OsvDatabaseSource(VulnerabilitySource):
         for package in packages:
             result.found[package] = index.matching(package.name, package.version)
         result.details["index_cache"] = index.cache
-        result.warnings.extend(
-            f"vulnerability record skipped: {skipped}" for skipped in index.provenance.skipped
-        )
         return result
 
 

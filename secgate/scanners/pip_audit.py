@@ -272,17 +272,21 @@ class PipAuditScanner(Scanner):
             queries = sorted({PackageQuery.of(d.name, d.version or "") for d in to_audit})
             result = source.query(queries)
             version = result.tool_version
-            details.update(self._provenance_details(source.name, result, options, errors))
+            details.update(self._provenance_details(source.name, result))
             details.update(result.details)
-            for warning in result.warnings:
-                if warning.startswith("vulnerability record skipped: "):
-                    record = warning.removeprefix("vulnerability record skipped: ")
-                    skipped.append(
-                        SkippedFile(
-                            path=record.split(": ", 1)[0],
-                            reason=f"vulnerability record skipped: {record.split(': ', 1)[-1]}",
-                        )
-                    )
+            if source.name == "osv-db":
+                stale = _staleness_error(result, options)
+                if stale:
+                    errors.append(stale)
+            # A corrupt record is a warning, not an error: the rest of the database answered.
+            skipped.extend(
+                SkippedFile(
+                    path=record.file,
+                    reason=f"vulnerability record skipped: {record.reason} "
+                    f"(in {result.provenance.source})",
+                )
+                for record in result.provenance.skipped
+            )
             audited = not_audited = 0
             first_reason = ""
             for decl in to_audit:
@@ -323,7 +327,7 @@ class PipAuditScanner(Scanner):
 
     @staticmethod
     def _provenance_details(
-        source_name: str, result: QueryResult, options: PipAuditOptions, errors: list[str]
+        source_name: str, result: QueryResult
     ) -> dict[str, str | int | float | bool | None]:
         provenance = result.provenance
         details: dict[str, str | int | float | bool | None] = {
@@ -345,21 +349,6 @@ class PipAuditScanner(Scanner):
                 "db_content_hash": provenance.content_hash[:16],
             }
         )
-        if options.max_db_age is not None:
-            if provenance.export_date is None:
-                errors.append(
-                    "the offline vulnerability database has no dated record, so its age "
-                    "cannot be checked against max-db-age"
-                )
-            else:
-                seconds = (datetime.now(UTC) - provenance.export_date).total_seconds()
-                if seconds > options.max_db_age:
-                    errors.append(
-                        f"the offline vulnerability database is stale: its newest record is "
-                        f"from {provenance.export_date:%Y-%m-%d} ({_days(seconds)} ago), older "
-                        f"than max-db-age ({_days(options.max_db_age)}); refresh it with "
-                        "`secgate db update`"
-                    )
         return details
 
     def _unpinned(self, decl: Declaration, options: PipAuditOptions) -> Finding:
@@ -454,6 +443,26 @@ class PipAuditScanner(Scanner):
             snippet=decl.requirement or None,
             properties=properties,
         )
+
+
+def _staleness_error(result: QueryResult, options: PipAuditOptions) -> str | None:
+    """Why the offline database is too old for ``max-db-age``, or None."""
+    if options.max_db_age is None:
+        return None
+    export_date = result.provenance.export_date
+    if export_date is None:
+        return (
+            "the offline vulnerability database has no dated record, so its age cannot be "
+            "checked against max-db-age"
+        )
+    seconds = (datetime.now(UTC) - export_date).total_seconds()
+    if seconds <= options.max_db_age:
+        return None
+    return (
+        f"the offline vulnerability database is stale: its newest record is from "
+        f"{export_date:%Y-%m-%d} ({_days(seconds)} ago), older than max-db-age "
+        f"({_days(options.max_db_age)}); refresh it with `secgate db update`"
+    )
 
 
 def _at(line: int | None) -> str:

@@ -231,6 +231,7 @@ def test_corrupt_record_is_skipped_with_a_warning_and_the_rest_used(
     assert result.details["db_skipped_records"] == 1
     (warning,) = [s for s in result.coverage.skipped if s.path == "PYSEC-BROKEN.json"]
     assert warning.reason.startswith("vulnerability record skipped: invalid JSON")
+    assert warning.reason.endswith(f"(in {db})")
 
 
 def test_stale_database_is_an_error_and_findings_are_kept(project: Path, db: Path) -> None:
