@@ -22,7 +22,6 @@ imports nothing heavy: the engine (and pydantic) load only once the plugin is ac
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,13 +46,17 @@ class GateFailure(Exception):
     """A secgate item failed: the message is the whole failure report (no traceback)."""
 
 
-@dataclass(frozen=True)
 class Settings:
     """What to check, from the command line and the pytest config."""
 
-    path: Path
-    stage: str | None
-    scanners: tuple[str, ...]
+    # A plain class, not a dataclass: this module is imported by every pytest run, and
+    # building a dataclass costs more than the rest of the module together.
+    __slots__ = ("path", "scanners", "stage")
+
+    def __init__(self, path: Path, stage: str | None, scanners: tuple[str, ...]) -> None:
+        self.path = path
+        self.stage = stage
+        self.scanners = scanners
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -77,12 +80,14 @@ class Settings:
         return cls(path=path, stage=stage, scanners=scanners)
 
 
-@dataclass(frozen=True)
 class Outcome:
     """The session's one check: a verdict, or why there is none."""
 
-    verdict: Verdict | None = None
-    error: str | None = None
+    __slots__ = ("error", "verdict")
+
+    def __init__(self, verdict: Verdict | None = None, error: str | None = None) -> None:
+        self.verdict = verdict
+        self.error = error
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
