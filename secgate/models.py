@@ -323,6 +323,9 @@ class Verdict(_Frozen):
     new_since: str | None = Field(
         default=None, description="The git ref findings were compared with (--new-since)."
     )
+    shard: str | None = Field(
+        default=None, description="'K/N' when this run scanned one shard of N (--shard)."
+    )
     summary: Summary = Field(default_factory=Summary)
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -43,6 +43,34 @@ hookimpl = pluggy.HookimplMarker("secgate")
 # --------------------------------------------------------------------------- contexts
 
 
+class FileDigests:
+    """Content hashes of the scanned files, computed once per run and shared by scanners."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._digests: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, relative: str) -> str | None:
+        """SHA-256 of the file's bytes, or None when it cannot be read."""
+        with self._lock:
+            if relative in self._digests:
+                return self._digests[relative]
+        try:
+            digest: str | None = self._hash(relative)
+        except OSError:
+            digest = None
+        with self._lock:
+            self._digests[relative] = digest
+        return digest
+
+    def _hash(self, relative: str) -> str:
+        import hashlib  # noqa: PLC0415 - only runs that hash pay for the import
+
+        with (self.root / relative).open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 @dataclass(frozen=True)
 class ScanContext:
     """What a scanner gets: where to look, at what, and with which options."""
@@ -66,6 +94,8 @@ class ScanContext:
     progress: Callable[[int, int], None] | None = None
     """Optional ``progress(done, total)`` callback for a live display."""
     started: float = field(default_factory=time.monotonic)
+    digests: FileDigests | None = None
+    """Shared content hashes (the result cache uses them)."""
 
     def path(self, relative: str) -> Path:
         """The absolute path of a file from :attr:`files`."""
@@ -185,6 +215,14 @@ class Scanner(abc.ABC):
     def version(self) -> str | None:
         """The scanning tool's version, cheaply (package metadata), or None if unknown."""
         return None
+
+    def handles(self, path: str) -> bool:
+        """Whether this scanner looks at *path* at all (bandit: Python files only).
+
+        A per-file scanner should override it: the result cache counts and stores only the
+        files a scanner handles.
+        """
+        return True
 
     def cache_token(self, options: ScannerOptions) -> str:
         """A string that changes whenever the same file could give different findings.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +101,39 @@ def test_json_format_goes_to_stdout_when_no_output_file(fake_plugin: Path, proje
 def test_version() -> None:
     result = run_cli_process("--version")
     assert result.code == 0 and result.out.strip() == f"secgate {secgate.__version__}"
+
+
+def test_live_progress_on_a_terminal_and_none_in_ci_logs(fake_plugin: Path, project: Path) -> None:
+    write(project, {f"m{i}.py": "# FAKE-ISSUE(low)\n" for i in range(30)})
+    args = [
+        sys.executable,
+        "-m",
+        "secgate.cli",
+        "check",
+        str(project),
+        "--scanner",
+        "fake-marker",
+        "--no-cache",
+    ]
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert "fake-marker" in terminal and "files" in terminal  # the live display drew
+    assert proc.returncode == 0
+
+    piped = run_cli_process("check", str(project), "--scanner", "fake-marker", "--no-cache")
+    assert piped.err == ""  # no TTY: no progress noise in the log

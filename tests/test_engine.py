@@ -10,7 +10,7 @@ import pytest
 
 import secgate
 from secgate.config import Config
-from secgate.engine import collect_files
+from secgate.files import collect_files
 from secgate.models import Finding, ScanStatus, VerdictStatus
 from secgate.plugins import Decision, RunContext, ScanContext, Scanner, ScanOutput, hookimpl
 from tests.conftest import write

@@ -51,7 +51,9 @@ class MarkerScanner(Scanner):
     def scan(self, context: ScanContext) -> ScanOutput:
         assert isinstance(context.options, MarkerOptions)
         findings = []
-        for rel in context.files:
+        for done, rel in enumerate(context.files, start=1):
+            if context.progress is not None:
+                context.progress(done, len(context.files))
             text = context.path(rel).read_text(encoding="utf-8", errors="replace")
             for number, line in enumerate(text.splitlines(), start=1):
                 match = MARKER.search(line)
