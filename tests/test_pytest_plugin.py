@@ -158,11 +158,20 @@ def test_items_are_deselectable_with_k_and_m(gate_project: pytest.Pytester) -> N
     only_verdict.assert_outcomes(failed=1, deselected=3)
 
 
-def test_path_option_limits_the_check_to_that_folder(gate_project: pytest.Pytester) -> None:
+def test_path_option_and_ini_key_limit_the_check_to_that_folder(
+    gate_project: pytest.Pytester,
+) -> None:
     (gate_project.path / "clean").mkdir()
     (gate_project.path / "clean" / "ok.py").write_text("z = 3\n")
     result = gate_project.runpytest_subprocess("--secgate", "--secgate-path", "clean")
     result.assert_outcomes(passed=4)
+
+    gate_project.makepyprojecttoml(
+        f'[tool.pytest.ini_options]\nsecgate = true\nsecgate_path = "clean"\n\n{SELECT_MARKER}'
+    )
+    gate_project.runpytest_subprocess().assert_outcomes(passed=4)
+    # The command line wins over the ini key: the whole project has the high marker.
+    gate_project.runpytest_subprocess("--secgate-path", ".").assert_outcomes(passed=2, failed=2)
 
 
 def test_check_runs_once_per_session(gate_project: pytest.Pytester) -> None:
