@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -126,10 +127,20 @@ def test_crashed_scanner_fails_its_item_with_its_error_and_the_gate_errors(
     )
 
 
-def test_skipped_scanner_gives_a_skipped_item(gate_project: pytest.Pytester) -> None:
-    # Built-in scanners are skipped too: this test counts the fake scanners' items only.
+def test_skipped_scanner_gives_a_skipped_item(
+    gate_project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This test counts the fake scanners' items only: keep secgate's own scanner plugins out.
+    builtin_scanners = [
+        ep.name
+        for ep in importlib.metadata.entry_points(group="secgate")
+        if ep.dist is not None
+        and ep.dist.name == "secgate-ci"
+        and ep.name not in {"scan", "cache", "policy", "reports"}
+    ]
+    monkeypatch.setenv("SECGATE_DISABLE_PLUGINS", ",".join(builtin_scanners))
     gate_project.makepyprojecttoml(
-        '[tool.secgate]\nskip = ["fake-crash", "fake-sleep-a", "fake-sleep-b", "pip-audit"]\n'
+        '[tool.secgate]\nskip = ["fake-crash", "fake-sleep-a", "fake-sleep-b"]\n'
         'fail-on = "critical"\n'
     )
     result = gate_project.runpytest_subprocess("--secgate", "-rs", "-v")
