@@ -1,0 +1,20 @@
+import urllib.request
+
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/preview")
+def preview():
+    url = request.args.get("url")
+    # ruleid: python-ssrf-user-url
+    page = requests.get(url, timeout=5)
+    # ruleid: python-ssrf-user-url
+    data = urllib.request.urlopen(request.form["feed"]).read()
+    # ok: python-ssrf-user-url
+    fixed = requests.get("https://api.example.org/status", timeout=5)
+    # ok: python-ssrf-user-url
+    tagged = requests.get("https://api.example.org/items", params={"q": url}, timeout=5)
+    return page.text, data, fixed.text, tagged.text
