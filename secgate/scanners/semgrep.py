@@ -348,7 +348,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def one_line(text: str, limit: int = 160) -> str:
+def one_line(text: str, limit: int = 300) -> str:
     """The first sentence of *text* on one line, for listings; ``$IMAGE`` reads ``<image>``."""
     flat = re.sub(
         r"\$([A-Z][A-Z0-9_]*)", lambda m: f"<{m.group(1).lower()}>", " ".join(text.split())

@@ -1,7 +1,7 @@
 import urllib.request
 
 import requests
-from flask import Flask, request
+from flask import Flask, redirect, request
 
 app = Flask(__name__)
 
@@ -18,3 +18,13 @@ def preview():
     # ok: python-ssrf-user-url
     tagged = requests.get("https://api.example.org/items", params={"q": url}, timeout=5)
     return page.text, data, fixed.text, tagged.text
+
+
+@app.route("/proxy")
+def proxy():
+    target = request.args["target"]
+    with requests.Session() as session:
+        # ruleid: python-ssrf-user-url
+        upstream = session.get(target, timeout=5)
+    # ok: python-ssrf-user-url
+    return redirect(request.args.get("next")), upstream.text
