@@ -7,11 +7,13 @@ that could not do its job under the default fail-closed policy).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -36,6 +38,7 @@ environment:
   SECGATE_CONFIG      config file, when --config is not given
   SECGATE_STAGE       stage profile, when --stage is not given
   SECGATE_FAIL_ON     threshold, when --fail-on is not given
+  SECGATE_CACHE_DIR   result cache folder (default: $XDG_CACHE_HOME/secgate)
   NO_COLOR            no colour even on a terminal
 
 docs: https://github.com/secgate-ci/secgate#readme
@@ -62,6 +65,10 @@ decides only which ones block.
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() owns every exit code."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # `--out` must not silently mean `--output`
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
@@ -85,6 +92,33 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("SECGATE_FAIL_ON"),
         help="block findings at or above SEV: critical, high (default), medium, low, info",
     )
+
+
+def _shard(value: str) -> tuple[int, int]:
+    from secgate.files import parse_shard  # noqa: PLC0415
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings recorded in FILE do not block (default: the config's `baseline`)",
+    )
+    group.add_argument(
+        "--no-baseline", action="store_true", help="ignore the config's baseline file"
+    )
+
+
+def _baseline_arg(args: argparse.Namespace) -> str | bool | None:
+    if args.no_baseline:
+        return False
+    return args.baseline  # type: ignore[no-any-return]
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +188,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only this scanner (repeatable); a named scanner is required: "
         "if it cannot run, the verdict is error",
     )
+    _add_baseline_options(check)
+    check.add_argument(
+        "--new-since",
+        metavar="REF",
+        help="block only findings introduced since git REF (e.g. origin/main); the rest "
+        "are reported as preexisting or newly-disclosed",
+    )
+    check.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        help="scan only the K-th of N deterministic slices of the files (for a CI matrix); "
+        "join the JSON reports with `secgate merge`",
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="scan every file afresh (default: reuse results of unchanged files from the "
+        "cache in $SECGATE_CACHE_DIR or $XDG_CACHE_HOME/secgate)",
+    )
     check.add_argument(
         "--jobs",
         "-j",
@@ -162,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes for CPU-bound scanners (default: all cores)",
     )
     _add_output_options(check)
+    _add_dependency_options(check)
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -172,9 +227,53 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("report", metavar="REPORT.json", help="a secgate JSON report")
+    evaluate.add_argument("report_file", metavar="REPORT.json", help="a secgate JSON report")
     _add_policy_options(evaluate)
+    _add_baseline_options(evaluate)
     _add_output_options(evaluate)
+
+    merge = sub.add_parser(
+        "merge",
+        help="join the JSON reports of `check --shard K/N` runs into one verdict",
+        description="Join the JSON reports of every shard (`secgate check --shard K/N "
+        "--format json --output shard-K.json`) into one verdict, equal to an unsharded "
+        "run's. A missing or duplicated shard is an error. Exit codes as for check.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json")
+    merge.add_argument("--config", metavar="FILE", help="config file (default: closest)")
+    merge.add_argument("--stage", metavar="NAME", help="stage (default: the shards' stage)")
+    _add_output_options(merge)
+
+    baseline = sub.add_parser(
+        "baseline",
+        help="record current findings so that only new ones block",
+        description="Scan PATHs and record every finding's fingerprint in a reviewable JSON "
+        "file. `secgate check --baseline FILE` (or `baseline = FILE` in the config) then "
+        "lets those findings through and blocks only new ones. Matching is by content, "
+        "not line number, and count-aware: one entry excuses one occurrence.",
+        epilog="examples:\n"
+        "  secgate baseline -o .secgate-baseline.json     record today's debt\n"
+        "  secgate baseline --prune                        drop entries that were fixed\n"
+        "\nWith --prune the file only shrinks: entries no longer found are dropped, and new\n"
+        "findings are NOT added (regenerate without --prune to accept them on purpose).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    baseline.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    baseline.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="baseline file (default: the config's `baseline`, else .secgate-baseline.json "
+        "beside the config)",
+    )
+    baseline.add_argument(
+        "--prune", action="store_true", help="only drop entries that no longer occur"
+    )
+    baseline.add_argument("--config", metavar="FILE", help="config file")
+    baseline.add_argument("--stage", metavar="NAME", default=os.environ.get("SECGATE_STAGE"))
+    baseline.add_argument("--scanner", action="append", dest="scanners", metavar="NAME")
 
     scanners = sub.add_parser(
         "scanners",
@@ -184,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scanners.add_argument("--format", choices=("text", "json"), default="text")
     _add_rules_parser(sub)
+    _add_db_parser(sub)
     return parser
 
 
@@ -282,18 +382,65 @@ def _emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: 
         stdout.write(reporters[fmt]().render(verdict))
 
 
+@contextlib.contextmanager
+def _live_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A live per-scanner display (files done of total, elapsed) on a terminal; else None.
+
+    CI logs get only the final summary: a progress bar redrawn into a log is noise.
+    """
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console  # noqa: PLC0415 - only terminals pay for rich
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    tasks: dict[str, TaskID] = {}
+    lock = threading.Lock()
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+
+        def update(scanner: str, done: int, total: int) -> None:
+            with lock:
+                if scanner not in tasks:
+                    tasks[scanner] = progress.add_task(scanner, total=total)
+            progress.update(tasks[scanner], completed=done, total=total)
+
+        yield update
+
+
 def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import check  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
-    verdict = check(
-        args.paths,
-        stage=args.stage,
-        config=args.config,
-        scanners=args.scanners,
-        fail_on=args.fail_on,
-        jobs=args.jobs,
-    )
+    live = not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    with _live_progress(live) as on_progress:
+        verdict = check(
+            args.paths,
+            stage=args.stage,
+            config=args.config,
+            scanners=args.scanners,
+            fail_on=args.fail_on,
+            jobs=args.jobs,
+            baseline=_baseline_arg(args),
+            new_since=args.new_since,
+            overrides=_check_overrides(args),
+            shard=args.shard,
+            on_progress=on_progress,
+        )
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code
 
@@ -302,7 +449,13 @@ def _cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import evaluate  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
-    verdict = evaluate(args.report, config=args.config, stage=args.stage, fail_on=args.fail_on)
+    verdict = evaluate(
+        args.report_file,
+        config=args.config,
+        stage=args.stage,
+        fail_on=args.fail_on,
+        baseline=_baseline_arg(args),
+    )
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code
 
@@ -432,10 +585,200 @@ def _cmd_rules(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_PASS
 
 
+# --------------------------------------------------------------------------- dependency audit
+
+
+def _add_dependency_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("dependency audit (the pip-audit scanner)")
+    group.add_argument(
+        "--vuln-db",
+        metavar="PATH",
+        help="offline OSV database: a folder of OSV records or an all.zip export "
+        "(default: $SECGATE_VULN_DB, then the copy `secgate db update` imported)",
+    )
+    group.add_argument(
+        "--installed",
+        action="store_true",
+        help="also audit the packages installed in the environment secgate runs in",
+    )
+
+
+def _check_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    overrides: dict[str, Any] = {"cache": False} if args.no_cache else {}
+    overrides.update(_dependency_overrides(args) or {})
+    return overrides or None
+
+
+def _dependency_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    options: dict[str, Any] = {}
+    if getattr(args, "vuln_db", None):
+        # Resolved here: a path on the command line is relative to the current folder.
+        options["vuln-db"] = str(Path(args.vuln_db).expanduser().resolve())
+    if getattr(args, "installed", False):
+        options["installed"] = True
+    return {"scanners": {"pip-audit": options}} if options else None
+
+
+DB_EPILOG = """\
+examples:
+  secgate db update --from ../advisory-db/vulns   import a folder of OSV records
+  secgate db update --from all.zip                import an OSV export
+  secgate db update                               download OSV's PyPI export
+  secgate db status                               source, export date, records, age
+
+The database lives under $XDG_CACHE_HOME/secgate/osv-db (default ~/.cache/secgate). An
+update is built beside the current copy and swapped in atomically: a failed or
+interrupted update leaves the previous database in use.
+"""
+
+
+def _add_db_parser(sub: Any) -> None:
+    db = sub.add_parser(
+        "db",
+        help="manage the offline vulnerability database of the dependency audit",
+        description="Import or inspect the offline OSV database the pip-audit scanner uses "
+        "when no --vuln-db / vuln-db / SECGATE_VULN_DB is given.",
+        epilog=DB_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    update = actions.add_parser(
+        "update",
+        help="import a database (folder, all.zip or URL; default: OSV's PyPI export)",
+        description="Import an OSV database into secgate's cache with an atomic swap.",
+    )
+    update.add_argument(
+        "--from",
+        dest="source",
+        metavar="PATH|URL",
+        help="a folder of OSV .json/.yaml records, an OSV all.zip, or an http(s)/file URL "
+        "of one (default: download OSV's PyPI export)",
+    )
+    status = actions.add_parser(
+        "status",
+        help="show the imported database: source, export date, record count, age",
+        description="Show the database `secgate db update` imported. Exit 2 when there is none.",
+    )
+    status.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _cmd_db(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.deps import osv  # noqa: PLC0415
+
+    if args.db_command == "update":
+        imported = osv.update_database(args.source)
+        p = imported.provenance
+        stdout.write(
+            f"imported {p.records} advisories from {p.source}"
+            f" (newest record {p.export_date:%Y-%m-%d})\n"
+            if p.export_date
+            else f"imported {p.records} advisories from {p.source}\n"
+        )
+        for skipped in p.skipped:
+            stdout.write(f"warning: record skipped: {skipped}\n")
+        stdout.write(f"database: {imported.path}\n")
+        return EXIT_PASS
+    if args.db_command == "status":
+        installed = osv.current_database()
+        if installed is None:
+            raise osv.DatabaseError(
+                f"no offline vulnerability database in {osv.store_dir()}; import one with "
+                "`secgate db update --from PATH` (or `secgate db update` with network)"
+            )
+        p = installed.provenance
+        age = p.age_days()
+        row: dict[str, Any] = {
+            "source": p.source,
+            "path": str(installed.path),
+            "imported_at": p.imported_at.isoformat() if p.imported_at else None,
+            "export_date": p.export_date.isoformat() if p.export_date else None,
+            "records": p.records,
+            "withdrawn": p.withdrawn,
+            "skipped": len(p.skipped),
+            "age_days": round(age, 1) if age is not None else None,
+        }
+        if args.format == "json":
+            stdout.write(json.dumps(row, indent=2) + "\n")
+            return EXIT_PASS
+        stdout.write(
+            f"source:      {p.source}\n"
+            f"path:        {installed.path}\n"
+            f"imported:    {p.imported_at:%Y-%m-%d %H:%M} UTC\n"
+            if p.imported_at
+            else f"source:      {p.source}\npath:        {installed.path}\n"
+        )
+        stdout.write(
+            f"export date: {p.export_date:%Y-%m-%d} (newest record)\n"
+            if p.export_date
+            else "export date: unknown (no dated record)\n"
+        )
+        stdout.write(
+            f"records:     {p.records} ({p.withdrawn} withdrawn, {len(p.skipped)} skipped)\n"
+        )
+        stdout.write(
+            f"age:         {age:.0f} days\n" if age is not None else "age:         unknown\n"
+        )
+        return EXIT_PASS
+    raise UsageError("secgate db: expected an action: update or status")
+
+
+def _cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+    from secgate.shards import merge  # noqa: PLC0415
+
+    verdict = merge(args.reports, config=args.config, stage=args.stage)
+    _emit(verdict, args, make_plugin_host(), stdout)
+    return verdict.exit_code
+
+
+def _cmd_baseline(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate import baseline as baseline_file  # noqa: PLC0415
+    from secgate.engine import baseline_path, check, resolve_config  # noqa: PLC0415
+    from secgate.models import ScanStatus  # noqa: PLC0415
+
+    targets = [Path(p).resolve() for p in args.paths if Path(p).exists()]
+    loaded = resolve_config(targets or [Path.cwd()], args.config)
+    effective = loaded.config.for_stage(args.stage)
+    target = baseline_path(args.output, effective, loaded)
+    if target is None:
+        target = (loaded.root or Path.cwd()) / baseline_file.DEFAULT_BASELINE
+    verdict = check(
+        args.paths, stage=args.stage, config=args.config, scanners=args.scanners, baseline=False
+    )
+    failed = [r for r in verdict.scanners if r.status is ScanStatus.ERROR]
+    if failed:
+        names = ", ".join(r.name for r in failed)
+        raise UsageError(
+            f"not writing {target}: scanner(s) {names} failed, so the baseline would be "
+            f"incomplete ({failed[0].error})"
+        )
+    current = baseline_file.entries_from(verdict.findings)
+    if args.prune:
+        old = baseline_file.load(target)
+        _, status = baseline_file.match(list(verdict.findings), old, str(target))
+        kept = baseline_file.pruned(old, status.fixed)
+        baseline_file.write(target, kept)
+        dropped = sum(e.count for e in old) - sum(e.count for e in kept)
+        stdout.write(
+            f"{target}: pruned {dropped} fixed entr{'y' if dropped == 1 else 'ies'}, "
+            f"{sum(e.count for e in kept)} remain\n"
+        )
+        return EXIT_PASS
+    baseline_file.write(target, current)
+    total = sum(e.count for e in current)
+    stdout.write(
+        f"{target}: recorded {total} finding{'s' if total != 1 else ''} ({len(current)} entries)\n"
+    )
+    return EXIT_PASS
+
+
 COMMANDS = {
     "check": _cmd_check,
     "evaluate": _cmd_evaluate,
+    "merge": _cmd_merge,
+    "baseline": _cmd_baseline,
     "scanners": _cmd_scanners,
+    "db": _cmd_db,
     "rules": _cmd_rules,
 }
 
