@@ -108,12 +108,20 @@ def fake_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def verdict(project: Path, fake_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Verdict:
+def result_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(scope="module")
+def verdict(
+    project: Path, fake_home: Path, result_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Verdict:
     if SEMGREP is None:
         pytest.skip("semgrep is not installed")
     with pytest.MonkeyPatch.context() as mp:
         # A home folder to watch, and a variable that would add rules if it leaked through.
         mp.setenv("HOME", str(fake_home))
+        mp.setenv("XDG_CACHE_HOME", str(result_cache))  # secgate's own result cache
         mp.setenv("SEMGREP_RULES", str(tmp_path_factory.mktemp("x") / "no-such-rules.yaml"))
         return secgate.check(project, config=Config(select=("semgrep",)))
 
@@ -284,3 +292,20 @@ def test_semgrep_never_writes_to_the_home_folder_nor_reads_semgrep_variables(
     # The scan ran with HOME=fake_home and SEMGREP_RULES naming a missing file.
     assert verdict.scanner("semgrep").status is ScanStatus.OK
     assert list(fake_home.iterdir()) == []
+
+
+@pytest.mark.slow
+@needs_semgrep
+def test_cached_results_keep_nosemgrep_suppressions_and_skipped_files(
+    project: Path, verdict: Verdict, result_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(result_cache))
+    again = secgate.check(project, config=Config(select=("semgrep",)))
+    result = again.scanner("semgrep")
+    assert result.details["cache_misses"] == 0
+    assert result.details["cache_hits"] == verdict.scanner("semgrep").details["candidates"]
+    assert "semgrep_runs" not in result.details  # semgrep was not started
+    assert {(f.rule_id, f.path, f.line, f.suppressed_by, f.blocking) for f in again.findings} == {
+        (f.rule_id, f.path, f.line, f.suppressed_by, f.blocking) for f in verdict.findings
+    }
+    assert result.coverage == verdict.scanner("semgrep").coverage
