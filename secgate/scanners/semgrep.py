@@ -41,7 +41,7 @@ from urllib.parse import unquote
 from pydantic import Field
 
 from secgate.config import ScannerOptions
-from secgate.errors import ScannerError
+from secgate.errors import ScannerError, SecgateError
 from secgate.models import Confidence, Finding, Severity, SkippedFile
 from secgate.plugins import (
     Availability,
@@ -901,6 +901,31 @@ class SemgrepScanner(Scanner):
             hint=INSTALL_HINT,
         )
 
+    def __init__(self) -> None:
+        self._suffixes: tuple[str, ...] | None = None
+
+    def _remember_targets(self, ruleset: RuleSet, options: SemgrepOptions) -> None:
+        """Remember which file endings the active rules target, for :meth:`handles`."""
+        active = ruleset.active(options.exclude_rules).values()
+        suffixes: set[str] = set()
+        for rule in active:
+            for language in rule.languages:
+                known = _suffixes_for(language)
+                if known is None:
+                    self._suffixes = None  # generic/regex rules: every file
+                    return
+                suffixes.update(known)
+        self._suffixes = None if ruleset.registry else tuple(sorted(suffixes))
+
+    def handles(self, path: str) -> bool:
+        """Whether some active rule targets *path*'s file type.
+
+        Uses the rules of the options last seen by :meth:`cache_token` (the result cache
+        calls it first) or :meth:`scan`; before either, every file (a safe superset: a file
+        the cache thinks unhandled is never scanned).
+        """
+        return self._suffixes is None or path.endswith(self._suffixes)
+
     def _options(self, options: ScannerOptions) -> SemgrepOptions:
         if isinstance(options, SemgrepOptions):
             return options
@@ -913,9 +938,13 @@ class SemgrepScanner(Scanner):
         digest = hashlib.sha256()
         try:
             ruleset = load_rule_set(opts, _project_root())
-        except ScannerError as exc:
-            digest.update(f"error:{exc}".encode())
+        except SecgateError:
+            # The rules cannot be read from here (a relative path from another folder):
+            # a token that never repeats means no cache hit, never a stale one.
+            digest.update(os.urandom(16))
+            self._suffixes = None
         else:
+            self._remember_targets(ruleset, opts)
             for path in ruleset.files:
                 digest.update(str(path.name).encode() + b"\0")
                 try:
@@ -957,6 +986,7 @@ class SemgrepScanner(Scanner):
         """Run semgrep on the candidate files among ``context.files``."""
         opts = self._options(context.options)
         ruleset = load_rule_set(opts, context.root)
+        self._remember_targets(ruleset, opts)
         active = ruleset.active(opts.exclude_rules)
         details: dict[str, str | int | float | bool | None] = {
             "rules": len(active),

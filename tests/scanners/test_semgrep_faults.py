@@ -85,7 +85,10 @@ def _project(tmp_path: Path) -> Path:
 
 
 def _semgrep_only(**options: object) -> Config:
-    return Config(select=("semgrep",), scanners={"semgrep": dict(options)} if options else {})
+    # No result cache: these tests are about what the scanner itself does.
+    return Config(
+        select=("semgrep",), cache=False, scanners={"semgrep": dict(options)} if options else {}
+    )
 
 
 def _group_members(pgid: int) -> list[int]:
