@@ -66,8 +66,8 @@ REASON_MAX = 300
 
 #: Longest snippet secgate keeps (lines), so a finding over a whole file stays readable.
 SNIPPET_MAX_LINES = 12
-#: Bytes of argument list per semgrep start; half of ARG_MAX leaves room for the
-#: environment and for systems that count differently. Tests lower it to force chunks.
+#: Bytes of argument list per semgrep start (file names beyond it go to another start);
+#: half of ARG_MAX leaves room for the environment and for systems that count differently.
 ARG_BUDGET = max(32 * 1024, (os.sysconf("SC_ARG_MAX") if hasattr(os, "sysconf") else 32768) // 2)
 #: Seconds between SIGTERM and SIGKILL when semgrep must stop.
 KILL_GRACE = 2.0
@@ -91,7 +91,10 @@ LANGUAGE_SUFFIXES: dict[str, tuple[str, ...]] = {
     "ruby": (".rb",),
     "php": (".php", ".tpl", ".phtml"),
     "c": (".c", ".h"),
-    "cpp": (".cc", ".cpp", ".cxx", ".c++", ".pcc", ".tpp", ".C", ".h", ".hh", ".hpp", ".hxx"),
+    "cpp": (
+        *(".cc", ".cpp", ".cxx", ".c++", ".pcc", ".tpp", ".C"),
+        *(".h", ".hh", ".hpp", ".hxx", ".inl", ".ipp"),
+    ),
     "csharp": (".cs",),
     "kotlin": (".kt", ".kts", ".ktm"),
     "rust": (".rs",),

@@ -41,7 +41,9 @@ def _copy_project(dest: Path) -> Path:
     shutil.copytree(FIXTURE, root)
     # Names that a careless caller would turn into options or split in two.
     (root / "-dash.py").write_text("import os\nos.system('ls ' + os.environ['X'])\n")
-    (root / "with space.py").write_text("def f(x):\n    return eval(x)\n")
+    (root / "with space.py").write_text(
+        "def f(x):\n    return eval(x)\n\n\ndef g(y):\n    return eval(y)  # nosemgrep\n"
+    )
     # Binary content under a .py name: semgrep cannot parse it.
     (root / "blob.py").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00eval(x)\n\x00\xff\xfe\n")
     return root
@@ -183,16 +185,23 @@ def test_every_targeted_file_type_gives_findings(verdict: Verdict) -> None:
 @needs_semgrep
 def test_nosemgrep_findings_are_reported_as_suppressed(verdict: Verdict, project: Path) -> None:
     views = project / "app" / "views.py"
-    suppressed = {(f.rule_id, f.line) for f in verdict.findings if f.suppressed_by == sg.NOSEMGREP}
+    suppressed = {
+        (f.path, f.rule_id, f.line) for f in verdict.findings if f.suppressed_by == sg.NOSEMGREP
+    }
     assert suppressed == {
-        ("python-eval-exec-injection", _line_of(views, "eval(expression)  # nosemgrep\n")),
-        ("python-os-command-injection", _line_of(views, 'os.system("rm -rf "')),
+        (
+            "app/views.py",
+            "python-eval-exec-injection",
+            _line_of(views, "(expression)  # nosemgrep\n"),
+        ),
+        ("app/views.py", "python-os-command-injection", _line_of(views, 'os.system("rm -rf "')),
+        ("with space.py", "python-eval-exec-injection", 6),
     }
     # A nosemgrep comment naming another rule does not hide this one.
     other = _line_of(views, "nosemgrep: python-os-command-injection\n")
     hit = [f for f in verdict.findings if f.path == "app/views.py" and f.line == other]
     assert hit and hit[0].suppressed_by is None and hit[0].blocking
-    assert verdict.scanner("semgrep").details["suppressed_inline"] == 2
+    assert verdict.scanner("semgrep").details["suppressed_inline"] == 3
 
 
 @pytest.mark.slow
