@@ -44,7 +44,10 @@ CREATE TABLE IF NOT EXISTS results (
 );
 CREATE INDEX IF NOT EXISTS results_used ON results (used);
 """
-_POLICY_FIELDS = {"blocking", "suppressed_by", "decided_by"}
+# What the policy decides is never cached. `suppressed_by` is kept: at this point only the
+# scanner can have set it, to an inline suppression (`inline:nosec`, `inline:nosemgrep`), and
+# dropping it would make a suppressed finding block on every cache hit.
+_POLICY_FIELDS = {"blocking", "decided_by"}
 _TOUCH_AFTER_S = 3600  # refresh an entry's last-use time at most hourly (fewer writes)
 
 
@@ -143,17 +146,11 @@ def _key(token: str, path: str, digest: str) -> str:
     return hashlib.sha256(f"{token}\0{path}\0{digest}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _stored(finding: Finding) -> dict[str, Any]:
-    data = finding.model_dump(mode="json", exclude=_POLICY_FIELDS)
-    # An inline suppression (bandit's `# nosec`) is the scanner's finding, not a policy
-    # decision: a cache hit must keep it, or the suppressed finding would block.
-    if finding.suppressed_by and finding.suppressed_by.startswith("inline"):
-        data["suppressed_by"] = finding.suppressed_by
-    return data
-
-
 def _encode(findings: list[Finding], skipped: str | None) -> bytes:
-    data = {"f": [_stored(f) for f in findings], "s": skipped}
+    data = {
+        "f": [f.model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
+        "s": skipped,
+    }
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 

@@ -216,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes for CPU-bound scanners (default: all cores)",
     )
     _add_output_options(check)
+    _add_dependency_options(check)
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -281,7 +282,58 @@ def build_parser() -> argparse.ArgumentParser:
         "provides it, and whether it can run on this machine (and why not).",
     )
     scanners.add_argument("--format", choices=("text", "json"), default="text")
+    _add_rules_parser(sub)
+    _add_db_parser(sub)
     return parser
+
+
+def _add_rules_list_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
+    # On the `list` action the defaults are suppressed, so that `secgate rules --format
+    # json list` keeps the value given before the action.
+    default: Any = argparse.SUPPRESS if nested else None
+    parser.add_argument(
+        "--scanner",
+        action="append",
+        dest="rules_scanners",
+        metavar="NAME",
+        default=default,
+        help="only this scanner's rules (repeatable)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="rules_format",
+        choices=("text", "json"),
+        default=argparse.SUPPRESS if nested else "text",
+        help="text (default) or json",
+    )
+    parser.add_argument(
+        "--config",
+        dest="rules_config",
+        metavar="FILE",
+        default=default,
+        help="config file whose scanner options apply (default: the closest one)",
+    )
+
+
+def _add_rules_parser(sub: Any) -> None:
+    """``secgate rules [ACTION]``: a group of rule commands; ``list`` is the default."""
+    rules = sub.add_parser(
+        "rules",
+        help="list every rule of every scanner (id, severity, CWE, description)",
+        description="Work with the scanners' rules. Without an ACTION: `list`, every rule "
+        "of every registered scanner with the options of the closest config (extra "
+        "semgrep rule files, for instance).",
+    )
+    _add_rules_list_options(rules, nested=False)
+    actions = rules.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
+    listing = actions.add_parser(
+        "list",
+        help="list the rules (the default action)",
+        description="Every rule of every registered scanner: id, scanner, severity "
+        '("varies" when the scanner decides per finding), CWE ids and a one-line '
+        "description.",
+    )
+    _add_rules_list_options(listing, nested=True)
 
 
 def _use_color(stream: TextIO, args: argparse.Namespace) -> bool:
@@ -385,7 +437,7 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
             jobs=args.jobs,
             baseline=_baseline_arg(args),
             new_since=args.new_since,
-            overrides={"cache": False} if args.no_cache else None,
+            overrides=_check_overrides(args),
             shard=args.shard,
             on_progress=on_progress,
         )
@@ -457,6 +509,219 @@ def _cmd_scanners(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_PASS
 
 
+def _rule_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Every rule of the selected scanners, and the scanners that could not list theirs."""
+    from secgate.engine import resolve_config, scanner_options  # noqa: PLC0415
+    from secgate.errors import ConfigError  # noqa: PLC0415
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+    host = make_plugin_host()
+    registry = host.scanners()
+    wanted = list(dict.fromkeys(args.rules_scanners or registry))
+    unknown = [name for name in wanted if name not in registry]
+    if unknown:
+        known = ", ".join(registry) or "none installed"
+        raise UsageError(f"--scanner: unknown scanner {unknown[0]!r} (registered: {known})")
+    loaded = resolve_config([Path.cwd()], args.rules_config)
+    source = str(loaded.path) if loaded.path else None
+    options = scanner_options(host, loaded.config, loaded)
+    rows: list[dict[str, Any]] = []
+    missing: list[dict[str, str]] = []
+    for name in wanted:
+        scanner = registry[name].cls()
+        try:
+            availability = scanner.availability()
+        except Exception as exc:  # noqa: BLE001 - a broken probe is reported, not raised
+            missing.append({"scanner": name, "reason": f"{type(exc).__name__}: {exc}"})
+            continue
+        if not availability.ok:
+            missing.append({"scanner": name, "reason": availability.describe()})
+            continue
+        try:
+            infos = scanner.rules(options[name])
+        except SecgateError as exc:
+            raise ConfigError(f"{source or 'config'}: scanner {name}: {exc}") from None
+        for info in infos:
+            rows.append(
+                {
+                    "id": info.id,
+                    "scanner": info.scanner or name,
+                    "severity": info.severity.value if info.severity is not None else None,
+                    "cwe": list(info.cwe),
+                    "description": info.description,
+                }
+            )
+    rows.sort(key=lambda row: (row["scanner"], row["id"]))
+    return rows, missing
+
+
+def _cmd_rules(args: argparse.Namespace, stdout: TextIO) -> int:
+    action = getattr(args, "rules_command", None) or "list"
+    if action != "list":  # pragma: no cover - argparse only lets known actions through
+        raise UsageError(f"secgate rules: unknown action {action!r}")
+    rows, missing = _rule_rows(args)
+    if getattr(args, "rules_format", "text") == "json":
+        stdout.write(json.dumps({"rules": rows, "unavailable": missing}, indent=2) + "\n")
+        return EXIT_PASS
+    if rows:
+        table = [
+            (
+                row["id"],
+                row["scanner"],
+                row["severity"] or "varies",
+                ", ".join(f"CWE-{n}" for n in row["cwe"]) or "-",
+                row["description"],
+            )
+            for row in rows
+        ]
+        widths = [max(len(cells[i]) for cells in table) for i in range(4)]
+        for cells in table:
+            head = "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=False))
+            stdout.write(f"{head}  {cells[4]}\n")
+    else:
+        stdout.write("no rules: no selected scanner lists any\n")
+    for entry in missing:
+        stdout.write(f"(scanner {entry['scanner']} not available: {entry['reason']})\n")
+    return EXIT_PASS
+
+
+# --------------------------------------------------------------------------- dependency audit
+
+
+def _add_dependency_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("dependency audit (the pip-audit scanner)")
+    group.add_argument(
+        "--vuln-db",
+        metavar="PATH",
+        help="offline OSV database: a folder of OSV records or an all.zip export "
+        "(default: $SECGATE_VULN_DB, then the copy `secgate db update` imported)",
+    )
+    group.add_argument(
+        "--installed",
+        action="store_true",
+        help="also audit the packages installed in the environment secgate runs in",
+    )
+
+
+def _check_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    overrides: dict[str, Any] = {"cache": False} if args.no_cache else {}
+    overrides.update(_dependency_overrides(args) or {})
+    return overrides or None
+
+
+def _dependency_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    options: dict[str, Any] = {}
+    if getattr(args, "vuln_db", None):
+        # Resolved here: a path on the command line is relative to the current folder.
+        options["vuln-db"] = str(Path(args.vuln_db).expanduser().resolve())
+    if getattr(args, "installed", False):
+        options["installed"] = True
+    return {"scanners": {"pip-audit": options}} if options else None
+
+
+DB_EPILOG = """\
+examples:
+  secgate db update --from ../advisory-db/vulns   import a folder of OSV records
+  secgate db update --from all.zip                import an OSV export
+  secgate db update                               download OSV's PyPI export
+  secgate db status                               source, export date, records, age
+
+The database lives under $XDG_CACHE_HOME/secgate/osv-db (default ~/.cache/secgate). An
+update is built beside the current copy and swapped in atomically: a failed or
+interrupted update leaves the previous database in use.
+"""
+
+
+def _add_db_parser(sub: Any) -> None:
+    db = sub.add_parser(
+        "db",
+        help="manage the offline vulnerability database of the dependency audit",
+        description="Import or inspect the offline OSV database the pip-audit scanner uses "
+        "when no --vuln-db / vuln-db / SECGATE_VULN_DB is given.",
+        epilog=DB_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    update = actions.add_parser(
+        "update",
+        help="import a database (folder, all.zip or URL; default: OSV's PyPI export)",
+        description="Import an OSV database into secgate's cache with an atomic swap.",
+    )
+    update.add_argument(
+        "--from",
+        dest="source",
+        metavar="PATH|URL",
+        help="a folder of OSV .json/.yaml records, an OSV all.zip, or an http(s)/file URL "
+        "of one (default: download OSV's PyPI export)",
+    )
+    status = actions.add_parser(
+        "status",
+        help="show the imported database: source, export date, record count, age",
+        description="Show the database `secgate db update` imported. Exit 2 when there is none.",
+    )
+    status.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _cmd_db(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.deps import osv  # noqa: PLC0415
+
+    if args.db_command == "update":
+        imported = osv.update_database(args.source)
+        p = imported.provenance
+        stdout.write(
+            f"imported {p.records} advisories from {p.source}"
+            f" (newest record {p.export_date:%Y-%m-%d})\n"
+            if p.export_date
+            else f"imported {p.records} advisories from {p.source}\n"
+        )
+        for skipped in p.skipped:
+            stdout.write(f"warning: record skipped: {skipped}\n")
+        stdout.write(f"database: {imported.path}\n")
+        return EXIT_PASS
+    if args.db_command == "status":
+        installed = osv.current_database()
+        if installed is None:
+            raise osv.DatabaseError(
+                f"no offline vulnerability database in {osv.store_dir()}; import one with "
+                "`secgate db update --from PATH` (or `secgate db update` with network)"
+            )
+        p = installed.provenance
+        age = p.age_days()
+        row: dict[str, Any] = {
+            "source": p.source,
+            "path": str(installed.path),
+            "imported_at": p.imported_at.isoformat() if p.imported_at else None,
+            "export_date": p.export_date.isoformat() if p.export_date else None,
+            "records": p.records,
+            "withdrawn": p.withdrawn,
+            "skipped": len(p.skipped),
+            "age_days": round(age, 1) if age is not None else None,
+        }
+        if args.format == "json":
+            stdout.write(json.dumps(row, indent=2) + "\n")
+            return EXIT_PASS
+        stdout.write(
+            f"source:      {p.source}\n"
+            f"path:        {installed.path}\n"
+            f"imported:    {p.imported_at:%Y-%m-%d %H:%M} UTC\n"
+            if p.imported_at
+            else f"source:      {p.source}\npath:        {installed.path}\n"
+        )
+        stdout.write(
+            f"export date: {p.export_date:%Y-%m-%d} (newest record)\n"
+            if p.export_date
+            else "export date: unknown (no dated record)\n"
+        )
+        stdout.write(
+            f"records:     {p.records} ({p.withdrawn} withdrawn, {len(p.skipped)} skipped)\n"
+        )
+        stdout.write(
+            f"age:         {age:.0f} days\n" if age is not None else "age:         unknown\n"
+        )
+        return EXIT_PASS
+    raise UsageError("secgate db: expected an action: update or status")
+
+
 def _cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
     from secgate.shards import merge  # noqa: PLC0415
@@ -513,6 +778,8 @@ COMMANDS = {
     "merge": _cmd_merge,
     "baseline": _cmd_baseline,
     "scanners": _cmd_scanners,
+    "db": _cmd_db,
+    "rules": _cmd_rules,
 }
 
 
