@@ -459,6 +459,16 @@ def scan_chunk(
 # --------------------------------------------------------------------------- parent side
 
 
+def _plugin_title(ext: Any) -> str:
+    """A bandit plugin's one-line title (``B101: Test for use of assert`` in its docs)."""
+    module = sys.modules.get(ext.plugin.__module__)
+    for doc in (ext.plugin.__doc__, getattr(module, "__doc__", None)):
+        match = re.search(r"B\d{3}:\s*(.+)", doc or "")
+        if match:
+            return match.group(1).strip("* ")
+    return str(ext.name).replace("_", " ")
+
+
 def _tool_bandit_table(path: Path) -> dict[str, Any] | None:
     """The ``[tool.bandit]`` table of a pyproject.toml, or None when there is none."""
     if not path.is_file():
@@ -654,10 +664,9 @@ class BanditScanner(Scanner):
         for test_id, ext in extman.plugins_by_id.items():
             if test_id not in selected:
                 continue
-            doc = (ext.plugin.__doc__ or "").strip().splitlines()
-            title = doc[0].strip("*").strip() if doc else ""
-            title = re.sub(r"^B\d{3}:\s*", "", title) or ext.name.replace("_", " ")
-            found.append(RuleInfo(id=test_id, scanner=NAME, severity=None, description=title))
+            found.append(
+                RuleInfo(id=test_id, scanner=NAME, severity=None, description=_plugin_title(ext))
+            )
         for test_id, entry in extman.blacklist_by_id.items():
             if test_id not in selected:
                 continue

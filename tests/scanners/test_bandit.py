@@ -550,6 +550,7 @@ def test_rules_list_bandit_tests_with_cwe_where_bandit_has_it() -> None:
     assert {"B101", "B602", "B105", "B301", "B404"} <= set(rules)
     assert all(r.severity is None and r.scanner == "bandit" for r in rules.values())
     assert rules["B602"].description == "Test for use of popen with shell equals true"
+    assert rules["B101"].description == "Test for use of assert"  # from the module's docs
     assert rules["B301"].cwe == (502,)
     assert rules["B301"].description.startswith("pickle: ")
     fewer = {r.id for r in BanditScanner().rules(BanditOptions(skips=("B602", "B001")))}
