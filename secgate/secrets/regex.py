@@ -1,0 +1,143 @@
+"""The regular-expression engine the detector runs on: google-re2 if it can, ``re`` otherwise.
+
+RE2 matches in time linear in the input, so a crafted line cannot make a rule backtrack for
+hours (ReDoS); it also runs a large alternation of keywords as one DFA pass, which is what
+makes the keyword pre-filter cheap. Python's ``re`` is the fallback when the ``google-re2``
+wheel is not installed (or ``SECGATE_REGEX_ENGINE=re`` asks for it): same results on
+secgate's rules, slower, and without the linear-time guarantee.
+
+Every pattern is compiled for **bytes** (RE2 in Latin-1 mode, so each byte is one
+character): files are scanned as they are on disk, whatever their encoding, and invalid
+UTF-8 cannot break a match or crash the scan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+ENGINE_ENV = "SECGATE_REGEX_ENGINE"
+
+
+class RegexSyntaxError(ValueError):
+    """A pattern that the selected engine cannot compile."""
+
+
+class Match(Protocol):
+    """The subset of a match object both engines provide."""
+
+    def start(self, group: int = 0) -> int:
+        """Start offset of *group*."""
+        ...
+
+    def end(self, group: int = 0) -> int:
+        """End offset of *group*."""
+        ...
+
+    def group(self, group: int = 0) -> bytes | None:
+        """Text of *group*."""
+        ...
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled bytes pattern on one engine, with a uniform interface."""
+
+    source: str
+    engine: str
+    compiled: Any
+    groups: int
+    groupindex: dict[str, int]
+
+    def search(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Match | None:
+        """The first match in ``data[pos:endpos]`` (offsets stay relative to *data*)."""
+        end = len(data) if endpos is None else endpos
+        match: Match | None = self.compiled.search(data, pos, end)
+        return match
+
+    def finditer(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
+        """Every non-overlapping match in ``data[pos:endpos]``."""
+        end = len(data) if endpos is None else endpos
+        it: Iterator[Match] = self.compiled.finditer(data, pos, end)
+        return it
+
+
+@lru_cache(maxsize=1)
+def _re2() -> Any:
+    try:
+        import re2  # noqa: PLC0415 - optional dependency, imported on first use
+    except ImportError:
+        return None
+    return re2
+
+
+def engine_name(preferred: str | None = None) -> str:
+    """``"re2"`` or ``"re"``: the engine patterns are compiled with.
+
+    *preferred* (or ``SECGATE_REGEX_ENGINE``) may ask for ``re``; ``re2`` is used whenever
+    it is installed and not refused.
+    """
+    wanted = (preferred or os.environ.get(ENGINE_ENV) or "re2").strip().lower()
+    if wanted not in ("re", "re2"):
+        raise RegexSyntaxError(f"{ENGINE_ENV}={wanted!r}: expected 're2' or 're'")
+    if wanted == "re2" and _re2() is not None:
+        return "re2"
+    return "re"
+
+
+def _index_of(groupindex: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key, value in dict(groupindex).items():
+        name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        out[name] = int(value)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(source: str, engine: str | None = None) -> Pattern:
+    """Compile *source* (a ``str`` pattern, ASCII in practice) for bytes on *engine*.
+
+    Raises :class:`RegexSyntaxError` with the engine's message when it does not compile.
+    """
+    chosen = engine_name(engine)
+    try:
+        raw = source.encode("latin-1")
+    except UnicodeEncodeError:
+        raise RegexSyntaxError(
+            "only Latin-1 characters are supported in secret patterns; "
+            "write other characters as byte escapes"
+        ) from None
+    if chosen == "re2":
+        re2 = _re2()
+        options = re2.Options()
+        options.log_errors = False
+        options.encoding = re2.Options.Encoding.LATIN1
+        try:
+            compiled = re2.compile(raw, options)
+        except re2.error as exc:
+            message = exc.args[0] if exc.args else exc
+            if isinstance(message, bytes):
+                message = message.decode("latin-1", "replace")
+            raise RegexSyntaxError(f"RE2 cannot compile it: {message}") from None
+        return Pattern(source, "re2", compiled, compiled.groups, _index_of(compiled.groupindex))
+    try:
+        compiled = re.compile(raw)
+    except re.error as exc:
+        raise RegexSyntaxError(f"Python re cannot compile it: {exc}") from None
+    return Pattern(source, "re", compiled, compiled.groups, _index_of(compiled.groupindex))
+
+
+def check_portable(source: str) -> None:
+    """Raise :class:`RegexSyntaxError` unless *source* compiles on both engines.
+
+    secgate's own rules must run the same with or without google-re2, so they stay in the
+    syntax both accept (no look-around, no back-references, flags only at the start or in
+    scoped groups).
+    """
+    compile_pattern(source, "re")
+    if _re2() is not None:
+        compile_pattern(source, "re2")
