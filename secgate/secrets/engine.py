@@ -155,7 +155,16 @@ _HASH_WORDS = re.compile(
     rb"integrity|etag|fingerprint|signature|nonce|salt"
 )
 _SRI = re.compile(rb"(?i)^(?:sha1|sha224|sha256|sha384|sha512|md5)[-:=]")
-_CAMEL_WORDS = re.compile(rb"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,})+")
+_WORDS = re.compile(rb"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,}|[_.\-])+[0-9]{0,3}")
+_PLACEHOLDER_WORDS = re.compile(
+    rb"(?i)(?:(?:foo|bar|baz|qux|quux|pass|passwd|password|pwd|secret|user|username|test|"
+    rb"admin|guest|demo|none|x+|[*]+)[\W_]*)+"
+)
+_PASSWORD_HASH = re.compile(
+    rb"(?:pbkdf2_sha\d+|pbkdf2|argon2\w*|bcrypt\w*|scrypt|sha1|md5|unsalted_\w+|crypt)\$|"
+    rb"\$(?:2[abxy]?|5|6|y|argon2\w*|pbkdf2[\w-]*|scrypt)\$|\{(?:SSHA|SHA|SMD5|MD5|CRYPT)\}"
+)
+_QUOTES = frozenset(b"'\"`")
 _NAME_DENY = re.compile(
     r"(?i)(?:^|[_.-])(?:id|ids|uuid|hash|hashed|digest|sha\d*|md5|checksum|fingerprint|url|uri|"
     r"endpoint|host|path|file|filename|dir|name|names|type|types|field|fields|length|len|count|"
@@ -168,6 +177,7 @@ _NAME_DENY = re.compile(
     r"setting|settings|manager|generator|func|function|callback|handler|class_name|context|"
     r"schema|serializer|encoder|decoder|parser|loader|lookup|mapping|map|list|set|dict|"
     r"public|pub|cache)$"
+    r"|csrf|xsrf|test|fake|dummy|mock|example|sample"
     r"|public|cache_?key|foreign|primary|sort_?key|lookup|dict_?key|session_?key|keystore|"
     r"keyboard|keyword|keyfunc|key_func|key_prefix|monkey|turkey|hockey|jockey|whiskey"
 )
@@ -230,7 +240,7 @@ class PathContext:
 def is_placeholder(secret: bytes) -> bool:
     """True for values that are not real secrets: examples, templates, test values."""
     text = secret.decode("latin-1").lower().strip("'\"` ")
-    if text in _PLACEHOLDER_VALUES:
+    if text in _PLACEHOLDER_VALUES or _PLACEHOLDER_WORDS.fullmatch(secret):
         return True
     if any(part in text for part in _PLACEHOLDER_PARTS):
         return True
@@ -312,9 +322,7 @@ class _Compiled:
     group: int
     """Group holding the secret; -1: the first group that matched, else the whole match."""
     name_group: int
-    paths: tuple[Pattern, ...]
     allow_regexes: tuple[tuple[Pattern, str], ...]
-    allow_paths: tuple[Pattern, ...]
     stopwords: tuple[bytes, ...]
 
 
@@ -340,11 +348,7 @@ def _compile_rule(rule: Rule, order: int, engine: str) -> _Compiled:
         pattern=pattern,
         group=group,
         name_group=pattern.groupindex.get("name", 0),
-        paths=tuple(compile_pattern(p, engine) for p in rule.paths),
         allow_regexes=allow_regexes,
-        allow_paths=tuple(
-            compile_pattern(p, engine) for allow in rule.allowlists for p in allow.paths
-        ),
         stopwords=tuple(
             w.lower().encode("utf-8") for allow in rule.allowlists for w in allow.stopwords
         ),
@@ -377,27 +381,55 @@ class Detector:
         self.max_file_size = max_file_size
         self.rules = tuple(rules)
         self._compiled = [_compile_rule(rule, i, self.engine) for i, rule in enumerate(rules)]
-        owners: dict[bytes, set[int]] = {}
+        self._prefilters: dict[frozenset[int], tuple[Pattern, dict[bytes, tuple[int, ...]]]] = {}
+        # Path filters are Python ``re`` patterns on the (short) path, grouped so that each
+        # distinct filter runs once per file however many rules share it.
+        by_paths: dict[tuple[str, ...], list[int]] = {}
+        self._unfiltered: frozenset[int] = frozenset(
+            c.order for c in self._compiled if not c.rule.paths
+        )
         for item in self._compiled:
-            for keyword in item.rule.keywords:
-                owners.setdefault(keyword.lower().encode("utf-8"), set()).add(item.order)
+            if item.rule.paths:
+                by_paths.setdefault(item.rule.paths, []).append(item.order)
+        self._by_paths = [
+            (tuple(re.compile(p) for p in paths), tuple(orders))
+            for paths, orders in by_paths.items()
+        ]
+        self._allow_paths = [
+            (c.order, tuple(re.compile(p) for a in c.rule.allowlists for p in a.paths))
+            for c in self._compiled
+            if any(a.paths for a in c.rule.allowlists)
+        ]
+        self._generic = frozenset(c.order for c in self._compiled if c.rule.kind == "generic")
+
+    def _prefilter(self, allowed: frozenset[int]) -> tuple[Pattern, dict[bytes, tuple[int, ...]]]:
+        """The combined keyword pattern of the rules in *allowed*, and each keyword's rules.
+
+        Built once per distinct rule set (files of one type share one), so a keyword that
+        only a .env rule needs (``=``) never slows down the scan of a Python file.
+        """
+        cached = self._prefilters.get(allowed)
+        if cached is not None:
+            return cached
+        owners: dict[bytes, set[int]] = {}
+        for order in allowed:
+            for keyword in self._compiled[order].rule.keywords:
+                owners.setdefault(keyword.lower().encode("utf-8"), set()).add(order)
         # A keyword match also stands for every shorter keyword inside it: the combined
         # pattern reports the longest keyword at a position, not the ones it contains.
-        self._owners: dict[bytes, tuple[int, ...]] = {}
+        merged_owners: dict[bytes, tuple[int, ...]] = {}
         for keyword in owners:
             merged: set[int] = set()
             for other, orders in owners.items():
                 if other in keyword:
                     merged |= orders
-            self._owners[keyword] = tuple(sorted(merged))
+            merged_owners[keyword] = tuple(sorted(merged))
         alternation = "|".join(
-            re.escape(k.decode("latin-1"))
-            for k in sorted(owners, key=lambda k: (-len(k), k))
+            re.escape(k.decode("latin-1")) for k in sorted(owners, key=lambda k: (-len(k), k))
         )
-        self._keywords: Pattern | None = (
-            compile_pattern(alternation, self.engine) if alternation else None
-        )
-        self._always = tuple(c.order for c in self._compiled if "" in c.rule.keywords)
+        built = (compile_pattern(alternation, self.engine), merged_owners)
+        self._prefilters[allowed] = built
+        return built
 
     # ------------------------------------------------------------------ entry points
 
@@ -431,12 +463,10 @@ class Detector:
                 return FileResult(skipped="binary file (NUL bytes), not scanned", size=len(data))
             data = decoded
         result = FileResult(size=len(data))
-        if self._keywords is None:
-            return result
-        allowed = self._rules_for_path(rel)
+        context = PathContext.of(rel)
+        allowed = self._rules_for_path(rel, context)
         if not allowed:
             return result
-        context = PathContext.of(rel)
         hits: list[Hit] = []
         line_no = 1
         counted_to = 0
@@ -451,29 +481,27 @@ class Detector:
 
     # ------------------------------------------------------------------ internals
 
-    def _rules_for_path(self, rel: str) -> frozenset[int]:
-        data = rel.encode("utf-8", "surrogateescape")
-        context = PathContext.of(rel)
-        out = set()
-        for item in self._compiled:
-            if item.rule.kind == "generic" and (context.lockfile or context.locale):
-                continue
-            if item.paths and not any(p.search(data) for p in item.paths):
-                continue
-            if item.allow_paths and any(p.search(data) for p in item.allow_paths):
-                continue
-            out.add(item.order)
+    def _rules_for_path(self, rel: str, context: PathContext) -> frozenset[int]:
+        """The rules that run on the file *rel*: path filters, allowlisted paths, context."""
+        out = set(self._unfiltered)
+        for patterns, orders in self._by_paths:
+            if any(p.search(rel) for p in patterns):
+                out.update(orders)
+        for order, patterns in self._allow_paths:
+            if order in out and any(p.search(rel) for p in patterns):
+                out.discard(order)
+        if context.lockfile or context.locale:
+            out -= self._generic
         return frozenset(out)
 
     def _candidate_lines(
         self, data: bytes, allowed: frozenset[int]
     ) -> Iterable[tuple[int, int, set[int]]]:
-        assert self._keywords is not None  # noqa: S101 - checked by the caller
+        keywords, owners = self._prefilter(allowed)
         lowered = data.lower()
         current_start = current_end = -1
         orders: set[int] = set()
-        owners = self._owners
-        for match in self._keywords.finditer(lowered):
+        for match in keywords.finditer(lowered):
             pos = match.start()
             if pos >= current_end:
                 if orders:
@@ -485,7 +513,7 @@ class Detector:
                 orders = set()
             keyword = match.group(0)
             if keyword is not None:
-                orders.update(o for o in owners[keyword] if o in allowed)
+                orders.update(owners[keyword])
         if orders:
             yield current_start, current_end, orders
 
@@ -568,6 +596,10 @@ class Detector:
                 name = match.group(item.name_group) or b""  # type: ignore[attr-defined]
             if not _generic_value_ok(secret, name, data[line_start:line_end], context):
                 return None
+            before = data[start - 1] if start > 0 else 0
+            after = data[end] if end < len(data) else 0
+            if before in _QUOTES and after in _QUOTES and before != after:
+                return None  # 'abc" : the "value" spans two different string literals
         confidence = rule.confidence
         valid = validate(rule.validator, secret)
         if valid is False:
@@ -649,8 +681,10 @@ def _real_key_block(block: bytes) -> bool:
 
 def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathContext) -> bool:
     """Context filters for a value assigned to a secret-looking name."""
-    if name and _NAME_DENY.search(name.decode("latin-1")):
+    if name and _NAME_DENY.search(name.decode("latin-1").strip("_")):
         return False
+    if _PASSWORD_HASH.match(value):
+        return False  # a password *hash* (Django, bcrypt, LDAP): not the password
     if _UUID.fullmatch(value) or _SRI.match(value):
         return False
     if value.startswith((b"http://", b"https://", b"/", b"./", b"../", b"~/", b"$", b"%", b"@")):
@@ -658,8 +692,8 @@ def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathConte
     is_hex = _HEX.fullmatch(value) is not None
     if is_hex and len(value) in _HEX_DIGEST_LENGTHS and _HASH_WORDS.search(line):
         return False
-    if not is_hex and _CAMEL_WORDS.fullmatch(value):
-        return False  # words: "notHighEnoughEntropy", "thequickbrownfox", "PASSWORD"
+    if not is_hex and _WORDS.fullmatch(value):
+        return False  # words: "notHighEnoughEntropy", "set-password", "FORBIDDEN_VALUE2"
     classes = sum(
         (
             any(97 <= b <= 122 for b in value),
@@ -670,6 +704,8 @@ def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathConte
     )
     if classes < 2:
         return is_hex and len(value) >= 16 and shannon_entropy(value) >= 3.0
+    if b"{" in value and b"}" in value or b"%s" in value or b"%d" in value:
+        return False  # a format string or template
     if context.tests or context.docs:
-        return len(value) >= 16 and shannon_entropy(value) >= 3.5
+        return len(value) >= 20 and shannon_entropy(value) >= 3.5
     return True

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Sequence
 
 DEFAULT_FINGERPRINT_KEY = "secgate-secrets-fingerprint-v1"
@@ -56,25 +57,49 @@ def preview(secret: bytes) -> str:
     return f"{head}{ELLIPSIS}({len(text)} chars)"
 
 
-def redact_line(line: bytes, spans: Sequence[tuple[int, int]], limit: int = 240) -> str:
-    """*line* as text with every ``[start, end)`` span replaced by its :func:`preview`.
+_TOKEN = re.compile(rb"[A-Za-z0-9+/=_.~-]{16,}")
+_WORDISH = re.compile(rb"[A-Za-z_.-]+")
 
-    Spans are byte offsets into *line*. The result is cut to about *limit* characters
-    around the first span, so a minified file does not put a megabyte in the report.
+
+def _looks_random(token: bytes) -> bool:
+    """A token a snippet should not show even though no rule reported it."""
+    if _WORDISH.fullmatch(token):
+        return False
+    from secgate.secrets.rules import shannon_entropy  # noqa: PLC0415 - avoids a cycle
+
+    return shannon_entropy(token) >= 3.0
+
+
+def redact_line(
+    line: bytes, spans: Sequence[tuple[int, int, str]], limit: int = 240
+) -> str:
+    """*line* as text, each ``(start, end, replacement)`` byte span replaced.
+
+    Defence in depth: any other random-looking run of 16+ token characters on the line
+    (a second value in a tuple, a key no rule knows) is replaced by its :func:`preview`
+    too, so a snippet never shows more than the rule that fired had to. The result is cut
+    to about *limit* characters around the first span, so a minified file does not put a
+    megabyte in the report.
     """
+    marks = [(max(0, s), min(len(line), e), r) for s, e, r in spans if s < len(line)]
+    for token in _TOKEN.finditer(line):
+        start, end = token.span()
+        if any(start < e and end > s for s, e, _ in marks):
+            continue
+        if _looks_random(token.group()):
+            marks.append((start, end, preview(token.group())))
     pieces: list[str] = []
     last = 0
     first_at = None
-    for start, end in sorted(spans):
-        if start < last:  # overlapping spans: the earlier one already covers this text
-            start = last
-            if end <= start:
-                continue
+    for start, end, replacement in sorted(marks):
+        if start < last:  # overlaps the previous span: hide the rest of it too
+            last = max(last, end)
+            continue
         pieces.append(line[last:start].decode("utf-8", "replace"))
         if first_at is None:
             first_at = sum(len(p) for p in pieces)
-        pieces.append(preview(line[start:end]))
-        last = end
+        pieces.append(replacement)
+        last = max(last, end)
     pieces.append(line[last:].decode("utf-8", "replace"))
     text = "".join(pieces).rstrip("\r\n")
     text = "".join(c if c == "\t" or ord(c) >= 32 else "?" for c in text)

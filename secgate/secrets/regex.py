@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -43,6 +43,26 @@ class Match(Protocol):
         ...
 
 
+class _SpanMatch:
+    """A match from RE2's raw spans (group offsets), without the wrapper's per-call work."""
+
+    __slots__ = ("_data", "_spans")
+
+    def __init__(self, data: bytes, spans: Sequence[tuple[int, int]]) -> None:
+        self._data = data
+        self._spans = spans
+
+    def start(self, group: int = 0) -> int:
+        return self._spans[group][0]
+
+    def end(self, group: int = 0) -> int:
+        return self._spans[group][1]
+
+    def group(self, group: int = 0) -> bytes | None:
+        start, end = self._spans[group]
+        return None if start < 0 else self._data[start:end]
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A compiled bytes pattern on one engine, with a uniform interface."""
@@ -52,18 +72,54 @@ class Pattern:
     compiled: Any
     groups: int
     groupindex: dict[str, int]
+    raw: Any = None
+    """RE2's underlying object, called directly: the Python wrapper's per-call overhead
+    is most of the cost of matching a short line."""
 
     def search(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Match | None:
         """The first match in ``data[pos:endpos]`` (offsets stay relative to *data*)."""
         end = len(data) if endpos is None else endpos
+        if self.raw is not None:
+            spans = self.raw.Match(_UNANCHORED, data, pos, end)
+            return None if spans[0][0] < 0 else _SpanMatch(data, spans)
         match: Match | None = self.compiled.search(data, pos, end)
         return match
 
     def finditer(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[Match]:
         """Every non-overlapping match in ``data[pos:endpos]``."""
         end = len(data) if endpos is None else endpos
-        it: Iterator[Match] = self.compiled.finditer(data, pos, end)
-        return it
+        if self.raw is None:
+            it: Iterator[Match] = self.compiled.finditer(data, pos, end)
+            return it
+        return self._re2_finditer(data, pos, end)
+
+    def _re2_finditer(self, data: bytes, pos: int, end: int) -> Iterator[Match]:
+        raw = self.raw
+        while pos <= end:
+            spans = raw.Match(_UNANCHORED, data, pos, end)
+            first_start, first_end = spans[0]
+            if first_start < 0:
+                return
+            yield _SpanMatch(data, spans)
+            pos = first_end + 1 if first_end == first_start else first_end
+
+    def spans(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[int]:
+        """Start offsets of every match of the whole pattern (the pre-filter's fast path)."""
+        end = len(data) if endpos is None else endpos
+        if self.raw is None:
+            for match in self.compiled.finditer(data, pos, end):
+                yield match.start()
+            return
+        raw = self.raw
+        while pos <= end:
+            (start, stop), *_ = raw.Match(_UNANCHORED, data, pos, end)
+            if start < 0:
+                return
+            yield start
+            pos = stop + 1 if stop == start else stop
+
+
+_UNANCHORED: Any = None
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +179,21 @@ def compile_pattern(source: str, engine: str | None = None) -> Pattern:
             if isinstance(message, bytes):
                 message = message.decode("latin-1", "replace")
             raise RegexSyntaxError(f"RE2 cannot compile it: {message}") from None
-        return Pattern(source, "re2", compiled, compiled.groups, _index_of(compiled.groupindex))
+        raw_regexp = getattr(compiled, "_regexp", None)
+        global _UNANCHORED  # noqa: PLW0603 - resolved once from the installed re2
+        anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+        if raw_regexp is None or anchor is None or not hasattr(raw_regexp, "Match"):
+            raw_regexp = None  # another google-re2 layout: use its public API
+        else:
+            _UNANCHORED = anchor
+        return Pattern(
+            source,
+            "re2",
+            compiled,
+            compiled.groups,
+            _index_of(compiled.groupindex),
+            raw=raw_regexp,
+        )
     try:
         compiled = re.compile(raw)
     except re.error as exc:
