@@ -41,7 +41,7 @@ from secgate.models import Finding, SkippedFile
 from secgate.plugins import RuleInfo, Scanner, ScanOutput, hookimpl
 
 if TYPE_CHECKING:
-    from secgate.plugins import RunContext, ScanContext
+    from secgate.plugins import ScanContext
     from secgate.secrets.engine import Detector, Hit
     from secgate.secrets.rules import RuleSet
 
@@ -92,7 +92,8 @@ class SecretsOptions(ScannerOptions):
     disable: tuple[str, ...] = Field(default=(), description="Rule ids not to run.")
     bundled_rules: bool = Field(default=True, description="Use secgate's bundled rules.")
     max_file_size: int = Field(
-        default=10 * 1024 * 1024, description="Files larger than this are skipped (bytes or '10MB')."
+        default=10 * 1024 * 1024,
+        description="Files larger than this are skipped (bytes or '10MB').",
     )
     mode: Literal["tree", "staged", "history"] = Field(
         default="tree", description="What to scan: the working tree, the index, or git history."
@@ -135,7 +136,7 @@ class SecretsScanner(Scanner):
         return SecretsOptions.model_validate(options.model_dump())
 
     def load_rules(self, options: ScannerOptions, root: Path | None = None) -> RuleSet:
-        """The rule set *options* select (bundled + extra files − disabled)."""
+        """The rule set *options* select (bundled plus extra files, minus disabled)."""
         from secgate.secrets.rules import load_rules  # noqa: PLC0415
 
         opts = self._options(options)
@@ -194,7 +195,7 @@ class SecretsScanner(Scanner):
         if opts.mode == "history":
             output = _scan_history(detector, builder, context, opts)
         elif opts.mode == "staged":
-            output = _scan_staged(detector, builder, context, opts)
+            output = _scan_staged(detector, builder, context)
         else:
             output = _scan_tree(detector, builder, context)
         output.details.update(details)
@@ -306,14 +307,14 @@ def _scan_tree(detector: Detector, builder: _FindingBuilder, context: ScanContex
     )
 
 
-def _scan_staged(
-    detector: Detector, builder: _FindingBuilder, context: ScanContext, opts: SecretsOptions
-) -> ScanOutput:
+def _scan_staged(detector: Detector, builder: _FindingBuilder, context: ScanContext) -> ScanOutput:
     from secgate.secrets import git  # noqa: PLC0415
 
     git.require_repository(context.root, context.remaining)
     excluded = _exclude_matcher(context)
-    paths = [p for p in git.staged_paths(context.root, context.remaining) if not excluded.match_file(p)]
+    paths = [
+        p for p in git.staged_paths(context.root, context.remaining) if not excluded.match_file(p)
+    ]
     findings: list[Finding] = []
     skipped: list[SkippedFile] = []
     scanned = 0
@@ -347,7 +348,9 @@ def _scan_history(
     skipped: list[SkippedFile] = []
     commits: set[str] = set()
     chunks = 0
-    for addition in git.history_additions(context.root, rev_range, context.remaining, context.cancel):
+    for addition in git.history_additions(
+        context.root, rev_range, context.remaining, context.cancel
+    ):
         commits.add(addition.commit)
         if excluded.match_file(addition.path):
             continue
@@ -403,7 +406,7 @@ def _bandit_duplicates(findings: list[Finding]) -> Iterable[tuple[int, int]]:
 
 
 @hookimpl
-def secgate_adjust_findings(findings: list[Finding], run: RunContext) -> None:
+def secgate_adjust_findings(findings: list[Finding]) -> None:
     """Show one finding where bandit's hard-coded password tests and the detector agree.
 
     The bandit finding (B105/B106/B107 on the same path and line as a secrets finding) is

@@ -413,8 +413,8 @@ class Detector:
             return cached
         owners: dict[bytes, set[int]] = {}
         for order in allowed:
-            for keyword in self._compiled[order].rule.keywords:
-                owners.setdefault(keyword.lower().encode("utf-8"), set()).add(order)
+            for word in self._compiled[order].rule.keywords:
+                owners.setdefault(word.lower().encode("utf-8"), set()).add(order)
         # A keyword match also stands for every shorter keyword inside it: the combined
         # pattern reports the longest keyword at a position, not the ones it contains.
         merged_owners: dict[bytes, tuple[int, ...]] = {}
@@ -473,7 +473,9 @@ class Detector:
         for line_start, line_end, orders in self._candidate_lines(data, allowed):
             line_no += data.count(b"\n", counted_to, line_start)
             counted_to = line_start
-            line_hits = self._scan_line(data, line_start, line_end, orders, rel, context)
+            line_hits = self._scan_line(
+                data=data, line_start=line_start, line_end=line_end, orders=orders, context=context
+            )
             if line_hits:
                 hits.extend(self._finish(data, line_start, line_end, line_no, line_hits))
         result.hits = hits
@@ -519,11 +521,11 @@ class Detector:
 
     def _scan_line(
         self,
+        *,
         data: bytes,
         line_start: int,
         line_end: int,
         orders: set[int],
-        rel: str,
         context: PathContext,
     ) -> list[tuple[_Compiled, int, int, Confidence]]:
         found: list[tuple[_Compiled, int, int, Confidence]] = []
@@ -539,7 +541,16 @@ class Detector:
                 if span is None:
                     continue
                 start, end = span
-                verdict = self._judge(item, data, match, start, end, line_start, line_end, context)
+                verdict = self._judge(
+                    item=item,
+                    data=data,
+                    match=match,
+                    start=start,
+                    end=end,
+                    line_start=line_start,
+                    line_end=line_end,
+                    context=context,
+                )
                 if verdict is not None:
                     found.append((item, start, end, verdict))
         return found
@@ -559,6 +570,7 @@ class Detector:
 
     def _judge(
         self,
+        *,
         item: _Compiled,
         data: bytes,
         match: object,
@@ -704,7 +716,7 @@ def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathConte
     )
     if classes < 2:
         return is_hex and len(value) >= 16 and shannon_entropy(value) >= 3.0
-    if b"{" in value and b"}" in value or b"%s" in value or b"%d" in value:
+    if (b"{" in value and b"}" in value) or b"%s" in value or b"%d" in value:
         return False  # a format string or template
     if context.tests or context.docs:
         return len(value) >= 20 and shannon_entropy(value) >= 3.5

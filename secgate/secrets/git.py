@@ -30,13 +30,15 @@ COMMIT_MARK = b"\x00secgate-commit "
 def _git() -> str:
     git = shutil.which("git")
     if git is None:
-        raise ScannerError("git is not installed or not on PATH: the staged and history modes need it")
+        raise ScannerError(
+            "git is not installed or not on PATH: the staged and history modes need it"
+        )
     return git
 
 
 def _run(root: Path, args: list[str], timeout: float) -> bytes:
     try:
-        proc = subprocess.run(
+        proc = subprocess.run(  # noqa: S603 - fixed argument list, git from PATH
             [_git(), "-C", str(root), "-c", "core.quotepath=off", *args],
             capture_output=True,
             timeout=max(1.0, timeout),
@@ -56,8 +58,7 @@ def require_repository(root: Path, timeout: float = 30.0) -> None:
         out = _run(root, ["rev-parse", "--is-inside-work-tree"], timeout)
     except ScannerError as exc:
         raise ScannerError(
-            f"{root} is not inside a git repository; the staged and history modes read git "
-            f"({exc})"
+            f"{root} is not inside a git repository; the staged and history modes read git ({exc})"
         ) from None
     if out.strip() != b"true":
         raise ScannerError(f"{root} is not inside a git work tree")
@@ -93,7 +94,7 @@ def staged_blobs(
     if not paths:
         return
     request = b"".join(f":./{p}\n".encode("utf-8", "surrogateescape") for p in paths)
-    proc = subprocess.Popen(  # one process streams every blob
+    proc = subprocess.Popen(  # noqa: S603 - fixed argument list; one process streams every blob
         [_git(), "-C", str(root), "cat-file", "--batch"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -184,10 +185,13 @@ def history_additions(
         rev,
         "--",
     ]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(  # noqa: S603 - fixed list; the range follows --end-of-options
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert proc.stdout is not None and proc.stderr is not None  # noqa: S101 - PIPEs above
     errors: list[bytes] = []
-    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+    stderr = proc.stderr
+    reader = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
     reader.start()
     commit = date = ""
     current: Addition | None = None
@@ -248,6 +252,4 @@ def history_additions(
         reader.join(timeout=5)
     if code != 0 and not (cancel is not None and cancel.is_set()):
         text = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
-        raise ScannerError(
-            f"git log {rev} failed: {text[-1] if text else f'exit code {code}'}"
-        )
+        raise ScannerError(f"git log {rev} failed: {text[-1] if text else f'exit code {code}'}")

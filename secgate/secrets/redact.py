@@ -70,9 +70,7 @@ def _looks_random(token: bytes) -> bool:
     return shannon_entropy(token) >= 3.0
 
 
-def redact_line(
-    line: bytes, spans: Sequence[tuple[int, int, str]], limit: int = 240
-) -> str:
+def redact_line(line: bytes, spans: Sequence[tuple[int, int, str]], limit: int = 240) -> str:
     """*line* as text, each ``(start, end, replacement)`` byte span replaced.
 
     Defence in depth: any other random-looking run of 16+ token characters on the line

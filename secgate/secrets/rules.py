@@ -398,9 +398,16 @@ def _gitleaks_allowlist(raw: Mapping[str, Any], where: str) -> Allowlist:
         raise ConfigError(f"{where}: unknown allowlist key(s): {', '.join(sorted(unknown))}")
     if str(raw.get("condition", "OR")).upper() == "AND":
         raise ConfigError(f"{where}: condition = 'AND' allowlists are not supported")
-    target = raw.get("regexTarget", "secret") or "secret"
-    if target not in ("secret", "match", "line"):
-        raise ConfigError(f"{where}: regexTarget {target!r}: expected secret, match or line")
+    target: Literal["secret", "match", "line"]
+    raw_target = raw.get("regexTarget", "secret") or "secret"
+    if raw_target == "match":
+        target = "match"
+    elif raw_target == "line":
+        target = "line"
+    elif raw_target == "secret":
+        target = "secret"
+    else:
+        raise ConfigError(f"{where}: regexTarget {raw_target!r}: expected secret, match or line")
     try:
         return Allowlist(
             stopwords=tuple(str(s) for s in raw.get("stopwords", ())),
@@ -474,9 +481,7 @@ def parse_gitleaks(data: Mapping[str, Any], source: str) -> tuple[list[Rule], li
         if unknown:
             raise ConfigError(f"{where}: unsupported key(s): {', '.join(sorted(unknown))}")
         if not raw.get("regex"):
-            raise ConfigError(
-                f"{where}: rules without a regex (path-only rules) are not supported"
-            )
+            raise ConfigError(f"{where}: rules without a regex (path-only rules) are not supported")
         try:
             regex = translate_go_regex(str(raw["regex"]))
             paths = (translate_go_regex(str(raw["path"])),) if raw.get("path") else ()
@@ -497,8 +502,10 @@ def parse_gitleaks(data: Mapping[str, Any], source: str) -> tuple[list[Rule], li
         try:
             severity = Severity(str(raw.get("severity", "high")).lower())
         except ValueError:
-            raise ConfigError(f"{where}: severity {raw.get('severity')!r} is not one of "
-                              f"{', '.join(s.value for s in Severity)}") from None
+            raise ConfigError(
+                f"{where}: severity {raw.get('severity')!r} is not one of "
+                f"{', '.join(s.value for s in Severity)}"
+            ) from None
         entropy = raw.get("entropy")
         rule = Rule(
             id=rule_id,
