@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from secgate.models import Confidence
-from secgate.secrets.regex import Pattern, compile_pattern, engine_name
+from secgate.secrets.regex import Match, Pattern, compile_pattern, engine_name
 from secgate.secrets.rules import Rule, shannon_entropy
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -529,22 +529,30 @@ class Detector:
         context: PathContext,
     ) -> list[tuple[_Compiled, int, int, Confidence]]:
         found: list[tuple[_Compiled, int, int, Confidence]] = []
+        line = data[line_start:line_end]
+        window = b""
         for order in sorted(orders):
             item = self._compiled[order]
-            endpos = line_end
+            # The regex sees the line alone (or, for a multi-line rule, a window from the
+            # line on), so that ``$`` and ``\b`` behave the same on both engines.
+            chunk = line
             if item.rule.multiline:
-                endpos = min(len(data), line_start + MULTILINE_WINDOW)
-            for match in item.pattern.finditer(data, line_start, endpos):
-                if match.start() >= line_end:
+                if not window:
+                    window = data[line_start : line_start + MULTILINE_WINDOW]
+                chunk = window
+            for match in item.pattern.finditer(chunk):
+                if match.start() >= len(line):
                     break
                 span = self._secret_span(item, match)
                 if span is None:
                     continue
-                start, end = span
+                start, end = span[0] + line_start, span[1] + line_start
+                name = match.group(item.name_group) if item.name_group else None
                 verdict = self._judge(
                     item=item,
                     data=data,
-                    match=match,
+                    whole=chunk[match.start() : match.end()],
+                    name=name or b"",
                     start=start,
                     end=end,
                     line_start=line_start,
@@ -556,24 +564,24 @@ class Detector:
         return found
 
     @staticmethod
-    def _secret_span(item: _Compiled, match: object) -> tuple[int, int] | None:
-        m = match  # typed as the Match protocol by Pattern
+    def _secret_span(item: _Compiled, match: Match) -> tuple[int, int] | None:
         group = item.group
         if group == -1:
             for index in range(1, item.pattern.groups + 1):
-                if m.group(index):  # type: ignore[attr-defined]
-                    return m.start(index), m.end(index)  # type: ignore[attr-defined]
+                if match.group(index):
+                    return match.start(index), match.end(index)
             group = 0
-        if not m.group(group):  # type: ignore[attr-defined]
+        if not match.group(group):
             return None
-        return m.start(group), m.end(group)  # type: ignore[attr-defined]
+        return match.start(group), match.end(group)
 
     def _judge(
         self,
         *,
         item: _Compiled,
         data: bytes,
-        match: object,
+        whole: bytes,
+        name: bytes,
         start: int,
         end: int,
         line_start: int,
@@ -592,8 +600,6 @@ class Detector:
         if any(word in lowered for word in item.stopwords):
             return None
         if item.allow_regexes:
-            m = match
-            whole = data[m.start() : m.end()]  # type: ignore[attr-defined]
             line = data[line_start:line_end]
             targets = {"secret": secret, "match": whole, "line": line}
             if any(p.search(targets[t]) for p, t in item.allow_regexes):
@@ -603,9 +609,6 @@ class Detector:
         if b";base64," in data[line_start:start] and b"data:" in data[line_start:start]:
             return None
         if rule.kind == "generic":
-            name = b""
-            if item.name_group:
-                name = match.group(item.name_group) or b""  # type: ignore[attr-defined]
             if not _generic_value_ok(secret, name, data[line_start:line_end], context):
                 return None
             before = data[start - 1] if start > 0 else 0
