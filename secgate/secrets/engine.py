@@ -606,14 +606,15 @@ class Detector:
                 return None
         if rule.entropy is not None and shannon_entropy(secret) < rule.entropy:
             return None
-        if b";base64," in data[line_start:start] and b"data:" in data[line_start:start]:
-            return None
+        before = data[line_start:end]
+        if b";base64," in before and b"data:" in before:
+            return None  # inside a data URI (an inlined image or font)
         if rule.kind == "generic":
             if not _generic_value_ok(secret, name, data[line_start:line_end], context):
                 return None
-            before = data[start - 1] if start > 0 else 0
-            after = data[end] if end < len(data) else 0
-            if before in _QUOTES and after in _QUOTES and before != after:
+            opening = data[start - 1] if start > 0 else 0
+            closing = data[end] if end < len(data) else 0
+            if opening in _QUOTES and closing in _QUOTES and opening != closing:
                 return None  # 'abc" : the "value" spans two different string literals
         confidence = rule.confidence
         valid = validate(rule.validator, secret)
