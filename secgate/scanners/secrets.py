@@ -349,9 +349,8 @@ def _scan_history(
     commits: set[str] = set()
     chunks = 0
     for addition in git.history_additions(
-        context.root, rev_range, context.remaining, context.cancel
+        context.root, rev_range, context.remaining, context.cancel, seen=commits
     ):
-        commits.add(addition.commit)
         if excluded.match_file(addition.path):
             continue
         chunks += 1

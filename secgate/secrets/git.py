@@ -159,8 +159,11 @@ def history_additions(
     rev_range: str,
     timeout: float,
     cancel: threading.Event | None = None,
+    seen: set[str] | None = None,
 ) -> Iterator[Addition]:
     """Every line added in the commits of *rev_range*, grouped by commit and file.
+
+    Every commit read is added to *seen* (when given), with added lines or not.
 
     Merge commits contribute nothing of their own (``git log -p`` shows no merge diff), so
     a line is attributed to the commit that introduced it. Binary files are skipped.
@@ -209,6 +212,8 @@ def history_additions(
                 current = None
                 _, sha, when = line.split(b" ", 2)
                 commit, date = sha.decode("ascii"), when.decode("ascii").strip()
+                if seen is not None:
+                    seen.add(commit)
                 continue
             if line.startswith(b"diff --git "):
                 if current is not None and current.lines:

@@ -142,7 +142,10 @@ def _pem(kind: str) -> Callable[[random.Random], tuple[str, str, str]]:
 def _pem_negatives(kind: str) -> tuple[tuple[str, str], ...]:
     return (
         ("README.md", f"-----BEGIN {kind}-----\n...\n-----END {kind}-----\n"),
-        ("key.pem", f"-----BEGIN {kind}-----\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n-----END {kind}-----\n"),
+        (
+            "key.pem",
+            f"-----BEGIN {kind}-----\n{'x' * 40}\n-----END {kind}-----\n",
+        ),
         ("notes.txt", f"paste your key between -----BEGIN {kind}----- and the END line\n"),
     )
 
@@ -196,6 +199,11 @@ def _generic(name: str, template: str, alphabet: str = B62, n: int = 32) -> Samp
     return Sample(positive, negatives)
 
 
+def _dotenv_value(rng: random.Random) -> tuple[str, str, str]:
+    value = rand(rng, B64, 40)
+    return ".env", f"STRIPE_ACCOUNT={value}\n", value
+
+
 SAMPLES: dict[str, Sample] = {
     # ------------------------------------------------------------------ cloud
     "aws-access-key-id": token_sample(
@@ -223,8 +231,7 @@ SAMPLES: dict[str, Sample] = {
         negatives=(("credentials.ini", "aws_session_token = <session-token>\n"),),
     ),
     "aws-mws-auth-token": token_sample(
-        lambda rng: "amzn.mws."
-        + "-".join(rand(rng, HEX, n) for n in (8, 4, 4, 4, 12)),
+        lambda rng: "amzn.mws." + "-".join(rand(rng, HEX, n) for n in (8, 4, 4, 4, 12)),
         negatives=(_py("amzn.mws.xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"),),
     ),
     "google-api-key": token_sample(
@@ -233,7 +240,13 @@ SAMPLES: dict[str, Sample] = {
     ),
     "google-service-account-private-key": Sample(
         _service_account,
-        negatives=(("sa.json", '{"private_key": "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n"}\n'),),
+        negatives=(
+            (
+                "sa.json",
+                '{"private_key": "-----BEGIN PRIVATE KEY-----\\n...'
+                '\\n-----END PRIVATE KEY-----\\n"}\n',
+            ),
+        ),
     ),
     "google-oauth-client-secret": token_sample(
         lambda rng: "GOCSPX-" + rand(rng, URLSAFE, 28),
@@ -250,7 +263,8 @@ SAMPLES: dict[str, Sample] = {
     ),
     "azure-storage-connection-string": token_sample(
         lambda rng: rand(rng, B64, 86) + "==",
-        'CONN = "DefaultEndpointsProtocol=https;AccountName=prodfiles;AccountKey={};EndpointSuffix=core.windows.net"\n',
+        'CONN = "DefaultEndpointsProtocol=https;AccountName=prodfiles;AccountKey={};'
+        'EndpointSuffix=core.windows.net"\n',
         negatives=(
             _py("DefaultEndpointsProtocol=https;AccountName=devstoreaccount1;AccountKey=<key>"),
         ),
@@ -259,11 +273,15 @@ SAMPLES: dict[str, Sample] = {
         lambda rng: rand(rng, B64, 43) + "=",
         'BUS = "Endpoint=sb://orders.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey={}"\n',
         negatives=(
-            _py("Endpoint=sb://orders.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=<key>"),
+            _py(
+                "Endpoint=sb://orders.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=<key>"
+            ),
         ),
     ),
     "azure-ad-client-secret": token_sample(
-        lambda rng: rand(rng, B62, 3) + rng.choice(string.digits) + "Q~" + rand(rng, B62 + "_~.-", 34),
+        lambda rng: (
+            rand(rng, B62, 3) + rng.choice(string.digits) + "Q~" + rand(rng, B62 + "_~.-", 34)
+        ),
         negatives=(_py("abc1Q~short"), _py("Q~" + "x" * 34)),
     ),
     "digitalocean-pat": token_sample(
@@ -279,8 +297,10 @@ SAMPLES: dict[str, Sample] = {
     "heroku-api-key": token_sample(
         lambda rng: "-".join(rand(rng, HEX, n) for n in (8, 4, 4, 4, 12)),
         'HEROKU_API_KEY = "{}"\n',
-        negatives=(_py("00000000-0000-0000-0000-000000000000", "HEROKU_API_KEY"),
-                   _py("3f1b0c9e-5a2d-4f8b-9c7e-1d2a3b4c5d6e", "request_id")),
+        negatives=(
+            _py("00000000-0000-0000-0000-000000000000", "HEROKU_API_KEY"),
+            _py("3f1b0c9e-5a2d-4f8b-9c7e-1d2a3b4c5d6e", "request_id"),
+        ),
     ),
     "heroku-api-key-v2": token_sample(
         lambda rng: "HRKU-AA" + rand(rng, URLSAFE, 58), negatives=(_py("HRKU-AA" + "x" * 58),)
@@ -330,18 +350,29 @@ SAMPLES: dict[str, Sample] = {
     ),
     # ------------------------------------------------------------------ messaging
     "slack-bot-token": token_sample(
-        lambda rng: f"xoxb-{rand(rng, string.digits, 12)}-{rand(rng, string.digits, 13)}-{rand(rng, B62, 24)}",
-        negatives=(_py("xoxb-000000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx"), _py("xoxb-your-token")),
+        lambda rng: (
+            f"xoxb-{rand(rng, string.digits, 12)}-{rand(rng, string.digits, 13)}-"
+            f"{rand(rng, B62, 24)}"
+        ),
+        negatives=(
+            _py("xoxb-000000000000-0000000000000-xxxxxxxxxxxxxxxxxxxxxxxx"),
+            _py("xoxb-your-token"),
+        ),
     ),
     "slack-user-token": token_sample(
-        lambda rng: "xoxp-"
-        + "-".join(rand(rng, string.digits, 12) for _ in range(3))
-        + "-"
-        + rand(rng, HEX, 32),
+        lambda rng: (
+            "xoxp-"
+            + "-".join(rand(rng, string.digits, 12) for _ in range(3))
+            + "-"
+            + rand(rng, HEX, 32)
+        ),
         negatives=(_py("xoxp-1234-5678"),),
     ),
     "slack-app-token": token_sample(
-        lambda rng: f"xapp-1-A{rand(rng, UPPER_DIGITS, 10)}-{rand(rng, string.digits, 13)}-{rand(rng, HEX, 64)}",
+        lambda rng: (
+            f"xapp-1-A{rand(rng, UPPER_DIGITS, 10)}-{rand(rng, string.digits, 13)}-"
+            f"{rand(rng, HEX, 64)}"
+        ),
         negatives=(_py("xapp-1-xxxx"),),
     ),
     "slack-config-token": token_sample(
@@ -349,16 +380,31 @@ SAMPLES: dict[str, Sample] = {
         negatives=(_py("xoxe.xoxp-1-short"),),
     ),
     "slack-webhook-url": token_sample(
-        lambda rng: f"https://hooks.slack.com/services/T{rand(rng, UPPER_DIGITS, 10)}/B{rand(rng, UPPER_DIGITS, 10)}/{rand(rng, B62, 24)}",
-        negatives=(_py("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),),
+        lambda rng: (
+            f"https://hooks.slack.com/services/T{rand(rng, UPPER_DIGITS, 10)}/"
+            f"B{rand(rng, UPPER_DIGITS, 10)}/{rand(rng, B62, 24)}"
+        ),
+        negatives=(
+            _py("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),
+        ),
     ),
     "discord-bot-token": token_sample(
-        lambda rng: rng.choice("MNO") + rand(rng, URLSAFE, 23) + "." + rand(rng, URLSAFE, 6) + "." + rand(rng, URLSAFE, 27),
+        lambda rng: (
+            rng.choice("MNO")
+            + rand(rng, URLSAFE, 23)
+            + "."
+            + rand(rng, URLSAFE, 6)
+            + "."
+            + rand(rng, URLSAFE, 27)
+        ),
         'DISCORD_BOT_TOKEN = "{}"\n',
         negatives=(_py("M" + "x" * 23 + ".xxxxxx." + "x" * 27, "DISCORD_BOT_TOKEN"),),
     ),
     "discord-webhook-url": token_sample(
-        lambda rng: f"https://discord.com/api/webhooks/{rand(rng, string.digits, 18)}/{rand(rng, URLSAFE, 68)}",
+        lambda rng: (
+            f"https://discord.com/api/webhooks/{rand(rng, string.digits, 18)}/"
+            f"{rand(rng, URLSAFE, 68)}"
+        ),
         negatives=(_py("https://discord.com/api/webhooks/<id>/<token>"),),
     ),
     "telegram-bot-token": token_sample(
@@ -378,7 +424,8 @@ SAMPLES: dict[str, Sample] = {
         negatives=(_py("SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),),
     ),
     "mailgun-api-key": token_sample(
-        lambda rng: "key-" + rand(rng, HEX, 32), negatives=(_py("key-" + "0" * 32), _py("key-value"))
+        lambda rng: "key-" + rand(rng, HEX, 32),
+        negatives=(_py("key-" + "0" * 32), _py("key-value")),
     ),
     "mailgun-signing-key": token_sample(
         lambda rng: f"{rand(rng, HEX, 32)}-{rand(rng, HEX, 8)}-{rand(rng, HEX, 8)}",
@@ -396,7 +443,11 @@ SAMPLES: dict[str, Sample] = {
     # ------------------------------------------------------------------ payments
     "stripe-live-secret-key": token_sample(
         lambda rng: "sk_live_" + rand(rng, B62, 99),
-        negatives=(_py("sk_live_" + "x" * 24), _py("sk_live_short"), _py("sk_test_" + "Ab3dE5gH9kLmN0pQrS7tUvW2")),
+        negatives=(
+            _py("sk_live_" + "x" * 24),
+            _py("sk_live_short"),
+            _py("sk_test_" + "Ab3dE5gH9kLmN0pQrS7tUvW2"),
+        ),
     ),
     "stripe-restricted-key": token_sample(
         lambda rng: "rk_live_" + rand(rng, B62, 99), negatives=(_py("rk_live_" + "*" * 24),)
@@ -427,7 +478,10 @@ SAMPLES: dict[str, Sample] = {
         lambda rng: checksum_token(rng, "npm_"),
         "//registry.npmjs.org/:_authToken={}\n",
         name=".npmrc",
-        negatives=((".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"), _py("npm_" + "x" * 36)),
+        negatives=(
+            (".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"),
+            _py("npm_" + "x" * 36),
+        ),
     ),
     "pypi-upload-token": token_sample(
         lambda rng: "pypi-AgEIcHlwaS5vcmc" + rand(rng, URLSAFE, 150),
@@ -464,10 +518,14 @@ SAMPLES: dict[str, Sample] = {
     ),
     # ------------------------------------------------------------------ observability
     "datadog-api-key": token_sample(
-        lambda rng: rand(rng, HEX, 32), 'DATADOG_API_KEY = "{}"\n', negatives=(_py("0" * 32, "DATADOG_API_KEY"),)
+        lambda rng: rand(rng, HEX, 32),
+        'DATADOG_API_KEY = "{}"\n',
+        negatives=(_py("0" * 32, "DATADOG_API_KEY"),),
     ),
     "datadog-app-key": token_sample(
-        lambda rng: rand(rng, HEX, 40), 'DD_APP_KEY = "{}"\n', negatives=(_py("<app-key>", "DD_APP_KEY"),)
+        lambda rng: rand(rng, HEX, 40),
+        'DD_APP_KEY = "{}"\n',
+        negatives=(_py("<app-key>", "DD_APP_KEY"),),
     ),
     "newrelic-user-api-key": token_sample(
         lambda rng: "NRAK-" + rand(rng, UPPER_DIGITS, 27), negatives=(_py("NRAK-" + "X" * 27),)
@@ -484,8 +542,10 @@ SAMPLES: dict[str, Sample] = {
     "sentry-dsn": token_sample(
         lambda rng: rand(rng, HEX, 32),
         'SENTRY_DSN = "https://{}@o450123.ingest.sentry.io/5501234"\n',
-        negatives=(_py("https://<key>@o0.ingest.sentry.io/0", "SENTRY_DSN"),
-                   _py("https://" + "0" * 32 + "@sentry.io/1", "SENTRY_DSN")),
+        negatives=(
+            _py("https://<key>@o0.ingest.sentry.io/0", "SENTRY_DSN"),
+            _py("https://" + "0" * 32 + "@sentry.io/1", "SENTRY_DSN"),
+        ),
     ),
     "sentry-org-token": token_sample(
         lambda rng: "sntrys_eyJpYXQiO" + rand(rng, URLSAFE, 120),
@@ -495,25 +555,29 @@ SAMPLES: dict[str, Sample] = {
         lambda rng: "sntryu_" + rand(rng, HEX, 64), negatives=(_py("sntryu_" + "0" * 64),)
     ),
     "sentry-legacy-auth-token": token_sample(
-        lambda rng: rand(rng, HEX, 64), 'SENTRY_AUTH_TOKEN = "{}"\n',
+        lambda rng: rand(rng, HEX, 64),
+        'SENTRY_AUTH_TOKEN = "{}"\n',
         negatives=(_py("0" * 64, "SENTRY_AUTH_TOKEN"),),
     ),
     # ------------------------------------------------------------------ devops
     "databricks-token": token_sample(
-        lambda rng: "dapi" + rand(rng, HEX, 32), negatives=(_py("dapi" + "0" * 32), _py("dapi" + "f" * 31))
+        lambda rng: "dapi" + rand(rng, HEX, 32),
+        negatives=(_py("dapi" + "0" * 32), _py("dapi" + "f" * 31)),
     ),
     "terraform-cloud-token": token_sample(
         lambda rng: rand(rng, B62, 14) + ".atlasv1." + rand(rng, URLSAFE, 67),
         negatives=(_py("xxxxxxxxxxxxxx.atlasv1." + "x" * 67),),
     ),
     "vault-service-token": token_sample(
-        lambda rng: "hvs." + rand(rng, URLSAFE, 95), negatives=(_py("hvs." + "x" * 95), _py("hvs.short"))
+        lambda rng: "hvs." + rand(rng, URLSAFE, 95),
+        negatives=(_py("hvs." + "x" * 95), _py("hvs.short")),
     ),
     "vault-batch-token": token_sample(
         lambda rng: "hvb." + rand(rng, URLSAFE, 150), negatives=(_py("hvb." + "x" * 150),)
     ),
     "vault-legacy-token": token_sample(
-        lambda rng: "s." + rand(rng, B62, 24), 'VAULT_TOKEN = "{}"\n',
+        lambda rng: "s." + rand(rng, B62, 24),
+        'VAULT_TOKEN = "{}"\n',
         negatives=(_py("s.xxxxxxxxxxxxxxxxxxxxxxxx", "VAULT_TOKEN"),),
     ),
     "doppler-token": token_sample(
@@ -584,7 +648,7 @@ SAMPLES: dict[str, Sample] = {
     "generic-secret-hcl": _generic("main.tf", 'resource "x" "y" {{\n  client_secret = "{}"\n}}\n'),
     "generic-secret-code": _generic("src/client.ts", 'const apiKey = "{}";\n'),
     "generic-dotenv-high-entropy": Sample(
-        lambda rng: (lambda v: (".env", f"STRIPE_ACCOUNT={v}\n", v))(rand(rng, B64, 40)),
+        _dotenv_value,
         negatives=(
             (".env", "APP_URL=https://internal.example.org/callback/path\n"),
             (".env", "BUILD_ID=4f9c2d1e-8b7a-4c3d-9e2f-1a0b9c8d7e6f\n"),

@@ -134,13 +134,17 @@ def test_bad_gitleaks_rule_is_a_config_error_naming_file_and_rule(tmp_path: Path
 def test_secgate_rule_file_rejects_unknown_keys(tmp_path: Path) -> None:
     data = {
         "schema": "secgate-secrets/1",
-        "rules": [{"id": "x", "description": "d", "regex": "a", "keywords": ["a"], "sevrity": "low"}],
+        "rules": [
+            {"id": "x", "description": "d", "regex": "a", "keywords": ["a"], "sevrity": "low"}
+        ],
     }
     with pytest.raises(ConfigError, match="sevrity: unknown key"):
         parse_secgate_rules(data, "custom.toml")
 
 
-def test_import_gitleaks_converts_to_a_secgate_rule_file(gitleaks_file: Path, tmp_path: Path) -> None:
+def test_import_gitleaks_converts_to_a_secgate_rule_file(
+    gitleaks_file: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "converted.toml"
     stdout = io.StringIO()
     code = main(["rules", "import-gitleaks", str(gitleaks_file), "-o", str(out)], stdout=stdout)

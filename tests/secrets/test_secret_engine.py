@@ -179,8 +179,18 @@ def test_provider_token_is_found_in_tests_docs_and_lock_files(detector: Detector
 
 @pytest.mark.parametrize(
     "value",
-    ["AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxx", "<your-token>", "${API_TOKEN}", "changeme",
-     "{{ secret }}", "password123", "hunter2", "000000000000", "your_api_key_here"],
+    [
+        "AKIAIOSFODNN7EXAMPLE",
+        "xxxxxxxxxxxxxxxx",
+        "<your-token>",
+        "${API_TOKEN}",
+        "changeme",
+        "{{ secret }}",
+        "password123",
+        "hunter2",
+        "000000000000",
+        "your_api_key_here",
+    ],
 )
 def test_placeholders_are_recognised(value: str) -> None:
     assert is_placeholder(value.encode())

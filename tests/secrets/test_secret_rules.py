@@ -67,7 +67,10 @@ def test_rule_reports_the_secret_line_and_column(detector: Detector, rule_id: st
 def test_documented_aws_example_keys_are_not_reported(detector: Detector) -> None:
     from secret_samples import AWS_EXAMPLE_KEY_ID, AWS_EXAMPLE_SECRET
 
-    text = f'aws_access_key_id = "{AWS_EXAMPLE_KEY_ID}"\naws_secret_access_key = "{AWS_EXAMPLE_SECRET}"\n'
+    text = (
+        f'aws_access_key_id = "{AWS_EXAMPLE_KEY_ID}"\n'
+        f'aws_secret_access_key = "{AWS_EXAMPLE_SECRET}"\n'
+    )
     assert detector.scan_bytes(text.encode(), "settings.py").hits == []
 
 
