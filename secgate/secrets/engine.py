@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from secgate.models import Confidence
-from secgate.secrets.regex import Match, Pattern, compile_pattern, engine_name
+from secgate.secrets.regex import Match, PathMatcher, Pattern, compile_pattern, engine_name
 from secgate.secrets.rules import Rule, shannon_entropy
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -382,24 +382,23 @@ class Detector:
         self.rules = tuple(rules)
         self._compiled = [_compile_rule(rule, i, self.engine) for i, rule in enumerate(rules)]
         self._prefilters: dict[frozenset[int], tuple[Pattern, dict[bytes, tuple[int, ...]]]] = {}
-        # Path filters are Python ``re`` patterns on the (short) path, grouped so that each
-        # distinct filter runs once per file however many rules share it.
-        by_paths: dict[tuple[str, ...], list[int]] = {}
+        # Every path pattern (rule filters, allowlisted paths, the context classes) goes into
+        # one matcher, so classifying a file is one call however many rules filter paths.
+        patterns: list[str] = [_LOCALE.pattern, _DOCS.pattern, _TESTS.pattern]
         self._unfiltered: frozenset[int] = frozenset(
             c.order for c in self._compiled if not c.rule.paths
         )
+        self._path_rules: dict[int, set[int]] = {}
+        self._allow_path_rules: dict[int, set[int]] = {}
         for item in self._compiled:
-            if item.rule.paths:
-                by_paths.setdefault(item.rule.paths, []).append(item.order)
-        self._by_paths = [
-            (tuple(re.compile(p) for p in paths), tuple(orders))
-            for paths, orders in by_paths.items()
-        ]
-        self._allow_paths = [
-            (c.order, tuple(re.compile(p) for a in c.rule.allowlists for p in a.paths))
-            for c in self._compiled
-            if any(a.paths for a in c.rule.allowlists)
-        ]
+            for source in item.rule.paths:
+                patterns.append(source)
+                self._path_rules.setdefault(len(patterns) - 1, set()).add(item.order)
+            for allow in item.rule.allowlists:
+                for source in allow.paths:
+                    patterns.append(source)
+                    self._allow_path_rules.setdefault(len(patterns) - 1, set()).add(item.order)
+        self._paths = PathMatcher(patterns, self.engine)
         self._generic = frozenset(c.order for c in self._compiled if c.rule.kind == "generic")
 
     def _prefilter(self, allowed: frozenset[int]) -> tuple[Pattern, dict[bytes, tuple[int, ...]]]:
@@ -463,8 +462,7 @@ class Detector:
                 return FileResult(skipped="binary file (NUL bytes), not scanned", size=len(data))
             data = decoded
         result = FileResult(size=len(data))
-        context = PathContext.of(rel)
-        allowed = self._rules_for_path(rel, context)
+        context, allowed = self._classify(rel)
         if not allowed:
             return result
         hits: list[Hit] = []
@@ -483,18 +481,24 @@ class Detector:
 
     # ------------------------------------------------------------------ internals
 
-    def _rules_for_path(self, rel: str, context: PathContext) -> frozenset[int]:
-        """The rules that run on the file *rel*: path filters, allowlisted paths, context."""
+    def _classify(self, rel: str) -> tuple[PathContext, frozenset[int]]:
+        """What the path says (tests, docs…) and which rules run on the file."""
+        matched = self._paths.matches(rel)
+        name = rel.rsplit("/", 1)[-1].lower()
+        context = PathContext(
+            lockfile=name in _LOCK_NAMES,
+            locale=0 in matched,
+            docs=1 in matched,
+            tests=2 in matched,
+        )
         out = set(self._unfiltered)
-        for patterns, orders in self._by_paths:
-            if any(p.search(rel) for p in patterns):
-                out.update(orders)
-        for order, patterns in self._allow_paths:
-            if order in out and any(p.search(rel) for p in patterns):
-                out.discard(order)
+        for index in matched:
+            out.update(self._path_rules.get(index, ()))
+        for index in matched:
+            out.difference_update(self._allow_path_rules.get(index, ()))
         if context.lockfile or context.locale:
             out -= self._generic
-        return frozenset(out)
+        return context, frozenset(out)
 
     def _candidate_lines(
         self, data: bytes, allowed: frozenset[int]

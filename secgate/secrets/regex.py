@@ -211,3 +211,40 @@ def check_portable(source: str) -> None:
     compile_pattern(source, "re")
     if _re2() is not None:
         compile_pattern(source, "re2")
+
+
+class PathMatcher:
+    """Which of many path patterns match a path, in one call.
+
+    With RE2 this is a ``re2.Set``: every pattern in one automaton, one pass over the path
+    however many rules have path filters. With ``re`` it is a loop.
+    """
+
+    def __init__(self, patterns: Sequence[str], engine: str | None = None) -> None:
+        self.engine = engine_name(engine)
+        self.patterns = tuple(patterns)
+        self._set: Any = None
+        self._compiled: tuple[re.Pattern[str], ...] = ()
+        if not self.patterns:
+            return
+        if self.engine == "re2":
+            re2 = _re2()
+            options = re2.Options()
+            options.log_errors = False
+            matcher = re2.Set.SearchSet(options)
+            for index, pattern in enumerate(self.patterns):
+                if matcher.Add(pattern) != index:
+                    raise RegexSyntaxError(f"RE2 cannot compile the path pattern {pattern!r}")
+            matcher.Compile()
+            self._set = matcher
+        else:
+            self._compiled = tuple(re.compile(p) for p in self.patterns)
+
+    def matches(self, path: str) -> frozenset[int]:
+        """Indexes of the patterns that match somewhere in *path*."""
+        if not self.patterns:
+            return frozenset()
+        if self._set is not None:
+            found = self._set.Match(path)
+            return frozenset(found) if found else frozenset()
+        return frozenset(i for i, p in enumerate(self._compiled) if p.search(path))
