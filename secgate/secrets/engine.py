@@ -155,7 +155,7 @@ _HASH_WORDS = re.compile(
     rb"integrity|etag|fingerprint|signature|nonce|salt"
 )
 _SRI = re.compile(rb"(?i)^(?:sha1|sha224|sha256|sha384|sha512|md5)[-:=]")
-_WORDS = re.compile(rb"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,}|[_.\-])+[0-9]{0,3}")
+_WORDS = re.compile(rb"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,}|[_.:\-])+[0-9]{0,3}")
 _PLACEHOLDER_WORDS = re.compile(
     rb"(?i)(?:(?:foo|bar|baz|qux|quux|pass|passwd|password|pwd|secret|user|username|test|"
     rb"admin|guest|demo|none|x+|[*]+)[\W_]*)+"
@@ -507,19 +507,18 @@ class Detector:
         lowered = data.lower()
         current_start = current_end = -1
         orders: set[int] = set()
-        for match in keywords.finditer(lowered):
-            pos = match.start()
+        find, rfind = data.find, data.rfind
+        for pos, stop in keywords.spans(lowered):
             if pos >= current_end:
                 if orders:
                     yield current_start, current_end, orders
-                current_start = data.rfind(b"\n", 0, pos) + 1
-                current_end = data.find(b"\n", pos)
+                current_start = rfind(b"\n", 0, pos) + 1
+                current_end = find(b"\n", pos)
                 if current_end < 0:
                     current_end = len(data)
-                orders = set()
-            keyword = match.group(0)
-            if keyword is not None:
-                orders.update(owners[keyword])
+                orders = set(owners[lowered[pos:stop]])
+            else:
+                orders.update(owners[lowered[pos:stop]])
         if orders:
             yield current_start, current_end, orders
 

@@ -103,19 +103,20 @@ class Pattern:
             yield _SpanMatch(data, spans)
             pos = first_end + 1 if first_end == first_start else first_end
 
-    def spans(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[int]:
-        """Start offsets of every match of the whole pattern (the pre-filter's fast path)."""
-        end = len(data) if endpos is None else endpos
+    def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
+        """``(start, end)`` of every match of the whole pattern: the pre-filter's fast path."""
         if self.raw is None:
-            for match in self.compiled.finditer(data, pos, end):
-                yield match.start()
+            for match in self.compiled.finditer(data):
+                yield match.span()
             return
         raw = self.raw
+        pos, end = 0, len(data)
         while pos <= end:
-            (start, stop), *_ = raw.Match(_UNANCHORED, data, pos, end)
+            span = raw.Match(_UNANCHORED, data, pos, end)[0]
+            start, stop = span
             if start < 0:
                 return
-            yield start
+            yield span
             pos = stop + 1 if stop == start else stop
 
 
