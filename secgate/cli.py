@@ -208,7 +208,7 @@ def _add_secret_mode_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="RANGE",
         help="secrets scanner: scan every line added by the commits of RANGE "
-        "(default HEAD: the whole history of the current branch)",
+        "(default HEAD: the whole history of the current branch); put PATHs before it",
     )
 
 

@@ -400,6 +400,11 @@ class Detector:
                     self._allow_path_rules.setdefault(len(patterns) - 1, set()).add(item.order)
         self._paths = PathMatcher(patterns, self.engine)
         self._generic = frozenset(c.order for c in self._compiled if c.rule.kind == "generic")
+        # Rules without a keyword (imported gitleaks rules with no literal to derive one
+        # from) run their regex over the whole file: slower, but never skipped.
+        self._keywordless = frozenset(
+            c.order for c in self._compiled if not any(k for k in c.rule.keywords)
+        )
 
     def _prefilter(self, allowed: frozenset[int]) -> tuple[Pattern, dict[bytes, tuple[int, ...]]]:
         """The combined keyword pattern of the rules in *allowed*, and each keyword's rules.
@@ -413,7 +418,8 @@ class Detector:
         owners: dict[bytes, set[int]] = {}
         for order in allowed:
             for word in self._compiled[order].rule.keywords:
-                owners.setdefault(word.lower().encode("utf-8"), set()).add(order)
+                if word:
+                    owners.setdefault(word.lower().encode("utf-8"), set()).add(order)
         # A keyword match also stands for every shorter keyword inside it: the combined
         # pattern reports the longest keyword at a position, not the ones it contains.
         merged_owners: dict[bytes, tuple[int, ...]] = {}
@@ -426,7 +432,8 @@ class Detector:
         alternation = "|".join(
             re.escape(k.decode("latin-1")) for k in sorted(owners, key=lambda k: (-len(k), k))
         )
-        built = (compile_pattern(alternation, self.engine), merged_owners)
+        # With no keyword at all, a pattern that cannot match keeps the loop uniform.
+        built = (compile_pattern(alternation or "[^\\x00-\\xff]", self.engine), merged_owners)
         self._prefilters[allowed] = built
         return built
 
@@ -468,7 +475,10 @@ class Detector:
         hits: list[Hit] = []
         line_no = 1
         counted_to = 0
-        for line_start, line_end, orders in self._candidate_lines(data, allowed):
+        candidates = self._candidate_lines(data, allowed)
+        if self._keywordless & allowed:
+            candidates = self._with_keywordless(data, allowed, candidates)
+        for line_start, line_end, orders in candidates:
             line_no += data.count(b"\n", counted_to, line_start)
             counted_to = line_start
             line_hits = self._scan_line(
@@ -521,6 +531,24 @@ class Detector:
                 orders.update(owners[lowered[pos:stop]])
         if orders:
             yield current_start, current_end, orders
+
+    def _with_keywordless(
+        self,
+        data: bytes,
+        allowed: frozenset[int],
+        candidates: Iterable[tuple[int, int, set[int]]],
+    ) -> Iterable[tuple[int, int, set[int]]]:
+        """Add the lines where a keyword-less rule's regex matches to the candidates."""
+        lines: dict[int, tuple[int, set[int]]] = {
+            start: (end, set(orders)) for start, end, orders in candidates
+        }
+        for order in self._keywordless & allowed:
+            for match in self._compiled[order].pattern.finditer(data):
+                pos = match.start()
+                start = data.rfind(b"\n", 0, pos) + 1
+                end = data.find(b"\n", pos)
+                lines.setdefault(start, (len(data) if end < 0 else end, set()))[1].add(order)
+        return [(start, end, orders) for start, (end, orders) in sorted(lines.items())]
 
     def _scan_line(
         self,

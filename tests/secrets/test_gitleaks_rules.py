@@ -190,3 +190,15 @@ def test_extra_rule_file_can_replace_a_bundled_rule(tmp_path: Path) -> None:
 def test_disabling_an_unknown_rule_is_an_error() -> None:
     with pytest.raises(ConfigError, match="unknown rule id"):
         load_rules(disabled=["no-such-rule"])
+
+
+def test_gitleaks_rule_without_keywords_still_runs(tmp_path: Path) -> None:
+    path = tmp_path / "nokw.toml"
+    path.write_text("[[rules]]\nid = 'hexish'\nregex = '''[a-z]{3}_([0-9a-f]{32})\\b'''\n")
+    rules, notes = load_rule_file(path)
+    assert any("no keywords" in note for note in notes)
+    secret = rand(random.Random(5), "0123456789abcdef", 32)
+    data = f"one\ntwo = xyz_{secret}\nthree\n".encode()
+    hits = Detector(rules).scan_bytes(data, "a.txt").hits
+    assert [(h.secret.decode(), h.line) for h in hits] == [(secret, 2)]
+    assert Detector(rules, engine="re").scan_bytes(data, "a.txt").hits
