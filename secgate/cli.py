@@ -7,11 +7,13 @@ that could not do its job under the default fail-closed policy).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -36,6 +38,7 @@ environment:
   SECGATE_CONFIG      config file, when --config is not given
   SECGATE_STAGE       stage profile, when --stage is not given
   SECGATE_FAIL_ON     threshold, when --fail-on is not given
+  SECGATE_CACHE_DIR   result cache folder (default: $XDG_CACHE_HOME/secgate)
   NO_COLOR            no colour even on a terminal
 
 docs: https://github.com/secgate-ci/secgate#readme
@@ -64,6 +67,10 @@ decides only which ones block.
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() owns every exit code."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # `--out` must not silently mean `--output`
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
@@ -87,6 +94,33 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("SECGATE_FAIL_ON"),
         help="block findings at or above SEV: critical, high (default), medium, low, info",
     )
+
+
+def _shard(value: str) -> tuple[int, int]:
+    from secgate.files import parse_shard  # noqa: PLC0415
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings recorded in FILE do not block (default: the config's `baseline`)",
+    )
+    group.add_argument(
+        "--no-baseline", action="store_true", help="ignore the config's baseline file"
+    )
+
+
+def _baseline_arg(args: argparse.Namespace) -> str | bool | None:
+    if args.no_baseline:
+        return False
+    return args.baseline  # type: ignore[no-any-return]
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -156,6 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only this scanner (repeatable); a named scanner is required: "
         "if it cannot run, the verdict is error",
     )
+    _add_baseline_options(check)
+    check.add_argument(
+        "--new-since",
+        metavar="REF",
+        help="block only findings introduced since git REF (e.g. origin/main); the rest "
+        "are reported as preexisting or newly-disclosed",
+    )
+    check.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        help="scan only the K-th of N deterministic slices of the files (for a CI matrix); "
+        "join the JSON reports with `secgate merge`",
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="scan every file afresh (default: reuse results of unchanged files from the "
+        "cache in $SECGATE_CACHE_DIR or $XDG_CACHE_HOME/secgate)",
+    )
     check.add_argument(
         "--jobs",
         "-j",
@@ -175,9 +229,53 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("report", metavar="REPORT.json", help="a secgate JSON report")
+    evaluate.add_argument("report_file", metavar="REPORT.json", help="a secgate JSON report")
     _add_policy_options(evaluate)
+    _add_baseline_options(evaluate)
     _add_output_options(evaluate)
+
+    merge = sub.add_parser(
+        "merge",
+        help="join the JSON reports of `check --shard K/N` runs into one verdict",
+        description="Join the JSON reports of every shard (`secgate check --shard K/N "
+        "--format json --output shard-K.json`) into one verdict, equal to an unsharded "
+        "run's. A missing or duplicated shard is an error. Exit codes as for check.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json")
+    merge.add_argument("--config", metavar="FILE", help="config file (default: closest)")
+    merge.add_argument("--stage", metavar="NAME", help="stage (default: the shards' stage)")
+    _add_output_options(merge)
+
+    baseline = sub.add_parser(
+        "baseline",
+        help="record current findings so that only new ones block",
+        description="Scan PATHs and record every finding's fingerprint in a reviewable JSON "
+        "file. `secgate check --baseline FILE` (or `baseline = FILE` in the config) then "
+        "lets those findings through and blocks only new ones. Matching is by content, "
+        "not line number, and count-aware: one entry excuses one occurrence.",
+        epilog="examples:\n"
+        "  secgate baseline -o .secgate-baseline.json     record today's debt\n"
+        "  secgate baseline --prune                        drop entries that were fixed\n"
+        "\nWith --prune the file only shrinks: entries no longer found are dropped, and new\n"
+        "findings are NOT added (regenerate without --prune to accept them on purpose).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    baseline.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    baseline.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="baseline file (default: the config's `baseline`, else .secgate-baseline.json "
+        "beside the config)",
+    )
+    baseline.add_argument(
+        "--prune", action="store_true", help="only drop entries that no longer occur"
+    )
+    baseline.add_argument("--config", metavar="FILE", help="config file")
+    baseline.add_argument("--stage", metavar="NAME", default=os.environ.get("SECGATE_STAGE"))
+    baseline.add_argument("--scanner", action="append", dest="scanners", metavar="NAME")
 
     scanners = sub.add_parser(
         "scanners",
@@ -210,6 +308,15 @@ def _add_secret_mode_options(parser: argparse.ArgumentParser) -> None:
         help="secrets scanner: scan every line added by the commits of RANGE "
         "(default HEAD: the whole history of the current branch); put PATHs before it",
     )
+
+
+def _check_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``overrides`` the check command's flags pass to check()."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "no_cache", False):
+        overrides["cache"] = False
+    overrides.update(_secret_mode_overrides(args) or {})
+    return overrides or None
 
 
 def _secret_mode_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -340,19 +447,65 @@ def _emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: 
         stdout.write(reporters[fmt]().render(verdict))
 
 
+@contextlib.contextmanager
+def _live_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A live per-scanner display (files done of total, elapsed) on a terminal; else None.
+
+    CI logs get only the final summary: a progress bar redrawn into a log is noise.
+    """
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console  # noqa: PLC0415 - only terminals pay for rich
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    tasks: dict[str, TaskID] = {}
+    lock = threading.Lock()
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+
+        def update(scanner: str, done: int, total: int) -> None:
+            with lock:
+                if scanner not in tasks:
+                    tasks[scanner] = progress.add_task(scanner, total=total)
+            progress.update(tasks[scanner], completed=done, total=total)
+
+        yield update
+
+
 def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import check  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
-    verdict = check(
-        args.paths,
-        stage=args.stage,
-        config=args.config,
-        scanners=args.scanners,
-        fail_on=args.fail_on,
-        jobs=args.jobs,
-        overrides=_secret_mode_overrides(args),
-    )
+    live = not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    with _live_progress(live) as on_progress:
+        verdict = check(
+            args.paths,
+            stage=args.stage,
+            config=args.config,
+            scanners=args.scanners,
+            fail_on=args.fail_on,
+            jobs=args.jobs,
+            baseline=_baseline_arg(args),
+            new_since=args.new_since,
+            overrides=_check_overrides(args),
+            shard=args.shard,
+            on_progress=on_progress,
+        )
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code
 
@@ -361,7 +514,13 @@ def _cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import evaluate  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
-    verdict = evaluate(args.report, config=args.config, stage=args.stage, fail_on=args.fail_on)
+    verdict = evaluate(
+        args.report_file,
+        config=args.config,
+        stage=args.stage,
+        fail_on=args.fail_on,
+        baseline=_baseline_arg(args),
+    )
     _emit(verdict, args, make_plugin_host(), stdout)
     return verdict.exit_code
 
@@ -415,9 +574,61 @@ def _cmd_scanners(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_PASS
 
 
+def _cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+    from secgate.shards import merge  # noqa: PLC0415
+
+    verdict = merge(args.reports, config=args.config, stage=args.stage)
+    _emit(verdict, args, make_plugin_host(), stdout)
+    return verdict.exit_code
+
+
+def _cmd_baseline(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate import baseline as baseline_file  # noqa: PLC0415
+    from secgate.engine import baseline_path, check, resolve_config  # noqa: PLC0415
+    from secgate.models import ScanStatus  # noqa: PLC0415
+
+    targets = [Path(p).resolve() for p in args.paths if Path(p).exists()]
+    loaded = resolve_config(targets or [Path.cwd()], args.config)
+    effective = loaded.config.for_stage(args.stage)
+    target = baseline_path(args.output, effective, loaded)
+    if target is None:
+        target = (loaded.root or Path.cwd()) / baseline_file.DEFAULT_BASELINE
+    verdict = check(
+        args.paths, stage=args.stage, config=args.config, scanners=args.scanners, baseline=False
+    )
+    failed = [r for r in verdict.scanners if r.status is ScanStatus.ERROR]
+    if failed:
+        names = ", ".join(r.name for r in failed)
+        raise UsageError(
+            f"not writing {target}: scanner(s) {names} failed, so the baseline would be "
+            f"incomplete ({failed[0].error})"
+        )
+    current = baseline_file.entries_from(verdict.findings)
+    if args.prune:
+        old = baseline_file.load(target)
+        _, status = baseline_file.match(list(verdict.findings), old, str(target))
+        kept = baseline_file.pruned(old, status.fixed)
+        baseline_file.write(target, kept)
+        dropped = sum(e.count for e in old) - sum(e.count for e in kept)
+        stdout.write(
+            f"{target}: pruned {dropped} fixed entr{'y' if dropped == 1 else 'ies'}, "
+            f"{sum(e.count for e in kept)} remain\n"
+        )
+        return EXIT_PASS
+    baseline_file.write(target, current)
+    total = sum(e.count for e in current)
+    stdout.write(
+        f"{target}: recorded {total} finding{'s' if total != 1 else ''} ({len(current)} entries)\n"
+    )
+    return EXIT_PASS
+
+
 COMMANDS = {
     "check": _cmd_check,
     "evaluate": _cmd_evaluate,
+    "merge": _cmd_merge,
+    "baseline": _cmd_baseline,
     "scanners": _cmd_scanners,
     "rules": _cmd_rules,
 }

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AliasGenerator,
@@ -21,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    model_validator,
 )
 
 from secgate.errors import ConfigError
@@ -107,6 +109,79 @@ class ScannerOptions(ConfigModel):
     )
 
 
+class Waiver(ConfigModel):
+    """``[[tool.secgate.waivers]]``: an accountable, expiring exception.
+
+    It matches a finding when every match key it sets agrees (rule id, advisory id or alias,
+    fingerprint, path glob, scanner). ``reason`` and ``expires`` are required: an exception
+    nobody can explain, or that never ends, is how gates rot.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", description="Short unique name.")
+    reason: str = Field(min_length=3, description="Why this finding is acceptable for now.")
+    expires: date = Field(description="Last day the waiver applies (YYYY-MM-DD).")
+    owner: str | None = Field(default=None, description="Who answers for it.")
+    ticket: str | None = Field(default=None, description="Where the fix is tracked.")
+    rule: str | None = Field(default=None, description="Match: rule id (B602, …).")
+    advisory: str | None = Field(
+        default=None, description="Match: advisory id or any alias (PYSEC-…, GHSA-…, CVE-…)."
+    )
+    fingerprint: str | None = Field(default=None, description="Match: one finding's fingerprint.")
+    path: str | None = Field(default=None, description="Match: gitignore-style path glob.")
+    scanner: str | None = Field(default=None, description="Match: scanner name.")
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> Self:
+        if not (self.rule or self.advisory or self.fingerprint or self.path):
+            raise ValueError(
+                "a waiver needs at least one of rule, advisory, fingerprint or path to match"
+            )
+        return self
+
+
+#: The built-in path policy: test, docs and example code is scanned and reported, but only
+#: critical findings there block; secrets block everywhere. ``relax-test-code = false`` drops it.
+TEST_CODE_GLOBS: tuple[str, ...] = (
+    "tests/",
+    "test/",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "docs/",
+    "examples/",
+)
+
+
+class PathPolicy(ConfigModel):
+    """``[[tool.secgate.paths]]``: a different policy for some paths. The first match wins."""
+
+    id: str | None = Field(default=None, description="Name shown in the decision trace.")
+    paths: tuple[str, ...] = Field(min_length=1, description="gitignore-style globs.")
+    fail_on: Severity | None = Field(default=None, description="Threshold for these paths.")
+    exclude_rules: tuple[str, ...] = Field(
+        default=(), description="Rule ids that never block in these paths (still reported)."
+    )
+    scanners: tuple[str, ...] | None = Field(
+        default=None, description="Apply only to these scanners' findings."
+    )
+    except_scanners: tuple[str, ...] = Field(
+        default=(), description="Never apply to these scanners' findings."
+    )
+
+    @property
+    def label(self) -> str:
+        """The name used in ``decided_by`` and ``suppressed_by``."""
+        return self.id or ",".join(self.paths)
+
+
+BUILTIN_TEST_CODE_POLICY = PathPolicy(
+    id="test-code",
+    paths=TEST_CODE_GLOBS,
+    fail_on=Severity.CRITICAL,
+    except_scanners=("secrets",),
+)
+
+
 class PolicySettings(ConfigModel):
     """The keys that both the top-level table and a stage profile accept."""
 
@@ -134,6 +209,9 @@ class PolicySettings(ConfigModel):
         default=(), description="More globs to exclude, on top of `exclude`."
     )
     respect_gitignore: bool = Field(default=True, description="Skip what .gitignore files ignore.")
+    max_file_mb: int = Field(
+        default=10, ge=1, description="Files larger than this many MB are skipped (listed)."
+    )
     timeout: Duration = Field(default=600.0, description="Per-scanner timeout (seconds or '10m').")
     jobs: int | None = Field(
         default=None, ge=1, description="Worker processes for CPU-bound scanners (default: cores)."
@@ -141,6 +219,33 @@ class PolicySettings(ConfigModel):
     scanners: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Per-scanner tables, validated against each scanner's own options.",
+    )
+    paths: tuple[PathPolicy, ...] = Field(
+        default=(), description="Path-scoped policies; the first whose globs match wins."
+    )
+    relax_test_code: bool = Field(
+        default=True,
+        description="Test, docs and example code blocks only at critical (secrets block "
+        "everywhere). Applied after `paths`.",
+    )
+    waivers: tuple[Waiver, ...] = Field(default=(), description="Expiring exceptions.")
+    waiver_warning: Duration = Field(
+        default=14 * 86400.0, description="Warn about waivers expiring within this long."
+    )
+    baseline: str | None = Field(
+        default=None,
+        description="Baseline file (relative to the config file) used by `secgate check`.",
+    )
+    cache: bool = Field(
+        default=True, description="Reuse per-file results of unchanged files between runs."
+    )
+    cache_dir: str | None = Field(
+        default=None,
+        description="Result cache folder (default: $SECGATE_CACHE_DIR, else "
+        "$XDG_CACHE_HOME/secgate); relative to the config file.",
+    )
+    cache_max_mb: int = Field(
+        default=512, ge=1, description="Size bound of the result cache, in MB."
     )
 
 
@@ -182,6 +287,13 @@ class Config(PolicySettings):
             update[name] = value
         return self.model_copy(update=update)
 
+    @property
+    def path_policies(self) -> tuple[PathPolicy, ...]:
+        """The user's path policies, then the built-in test-code one unless dropped."""
+        if self.relax_test_code:
+            return (*self.paths, BUILTIN_TEST_CODE_POLICY)
+        return self.paths
+
     def effective_dict(self) -> dict[str, Any]:
         """The policy as plain JSON data, for the report's ``policy`` field."""
         return self.model_dump(mode="json", by_alias=True, exclude={"stages"})
@@ -206,8 +318,10 @@ def _describe_error(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "unknown key"
-    message = str(error.get("msg", "invalid value"))
-    if "input" in error and kind not in ("missing",):
+    if kind == "missing":
+        return "missing required key"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if "input" in error and not isinstance(error["input"], dict | list):
         shown = repr(error["input"])
         if len(shown) > 60:
             shown = shown[:57] + "..."
@@ -221,8 +335,14 @@ def format_validation_error(
     """One line: ``file: key.path: what is wrong``, for the first error (more are counted)."""
     errors = exc.errors()
     first = errors[0]
+    key = prefix
+    for part in first.get("loc", ()):
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key = f"{key}.{part}" if key else str(part)
+    key = key or "(top level)"
     loc = [str(part) for part in first.get("loc", ())]
-    key = ".".join([*filter(None, [prefix]), *loc]) or "(top level)"
     text = _describe_error(first)
     if first.get("type") == "extra_forbidden" and model is not None and len(loc) == 1:
         allowed = sorted(
@@ -240,6 +360,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: invalid TOML: not UTF-8 (byte {exc.start}: {exc.reason})"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 

@@ -7,33 +7,34 @@ The engine owns the calling: each scanner runs in a thread of its own through th
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from secgate import __version__
 from secgate.config import Config, LoadedConfig, ScannerOptions, discover, load_file
 from secgate.config import validate_scanner_options as _validate_options
 from secgate.errors import ConfigError, PluginError, ReportError, ScannerError, UsageError
+from secgate.files import FileSet, collect_files, files_for, verify_readable
 from secgate.models import (
     Coverage,
     Finding,
     ScanResult,
     ScanStatus,
-    SkippedFile,
     Verdict,
-    VerdictStatus,
     content_fingerprint,
     summarize,
 )
 from secgate.plugins import (
+    FileDigests,
     PluginHost,
     RunContext,
     ScanContext,
@@ -41,9 +42,6 @@ from secgate.plugins import (
     ScanOutput,
     make_plugin_host,
 )
-
-if TYPE_CHECKING:
-    import pathspec
 
 INLINE = "inline"
 
@@ -58,147 +56,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _spec(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
-    import pathspec  # noqa: PLC0415 - keeps `import secgate` light
-
-    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
-
-
-@dataclass
-class _IgnoreStack:
-    """The .gitignore files that apply to a folder: (folder relative to base, spec)."""
-
-    base: Path
-    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = field(default_factory=list)
-
-    def ignored(self, rel_from_base: str, is_dir: bool) -> bool:
-        decision: bool | None = None
-        for folder, spec in self.specs:
-            prefix = f"{folder}/" if folder else ""
-            if folder and not rel_from_base.startswith(prefix):
-                continue
-            sub = rel_from_base[len(prefix) :] + ("/" if is_dir else "")
-            result = spec.check_file(sub)
-            if result.include is not None:
-                decision = result.include
-        return bool(decision)
-
-
-def _read_gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
-    path = folder / ".gitignore"
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    return _spec(text.splitlines())
-
-
-def _git_top(root: Path) -> Path:
-    for folder in (root, *root.parents):
-        if (folder / ".git").exists():
-            return folder
-    return root
-
-
-@dataclass(frozen=True)
-class FileSet:
-    """The collected files (relative POSIX paths, sorted) and what the collector skipped."""
-
-    files: tuple[str, ...]
-    skipped: tuple[SkippedFile, ...]
-
-
-def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSet:
-    """The files under *targets* that the config's globs and .gitignore let through.
-
-    Symbolic links are never followed (a link can point outside the root, or loop); they
-    are listed as skipped, as are unreadable folders and anything that is not a regular
-    file (a FIFO would hang a reader).
-    """
-    exclude = _spec([*config.exclude, *config.extend_exclude])
-    include = _spec(config.include) if config.include else None
-    base = _git_top(root) if config.respect_gitignore else root
-    root_prefix = root.relative_to(base).as_posix() if base != root else ""
-    files: set[str] = set()
-    skipped: dict[str, str] = {}
-
-    def rel_of(path: Path) -> str:
-        return path.relative_to(root).as_posix()
-
-    for target in targets:
-        if target.is_file() and not target.is_symlink():
-            rel = rel_of(target)
-            if include is None or include.match_file(rel):
-                files.add(rel)
-            continue
-        ignores = _IgnoreStack(base)
-        if config.respect_gitignore:
-            chain = [base, *reversed(list(target.relative_to(base).parents))]
-            for folder in dict.fromkeys(base / p for p in chain):
-                if folder.is_relative_to(base) and folder != target:
-                    spec = _read_gitignore(folder)
-                    if spec is not None:
-                        ignores.specs.append((folder.relative_to(base).as_posix().strip("."), spec))
-        stack: list[Path] = [target]
-        while stack:
-            folder = stack.pop()
-            if config.respect_gitignore:
-                spec = _read_gitignore(folder)
-                if spec is not None:
-                    key = folder.relative_to(base).as_posix()
-                    ignores.specs.append(("" if key == "." else key, spec))
-            try:
-                with os.scandir(folder) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-            except OSError as exc:
-                skipped[rel_of(folder) + "/"] = f"cannot list folder: {exc.strerror or exc}"
-                continue
-            subfolders: list[Path] = []
-            for entry in entries:
-                path = Path(entry.path)
-                rel = rel_of(path)
-                try:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                    is_link = entry.is_symlink()
-                    is_file = entry.is_file(follow_symlinks=False)
-                except OSError as exc:
-                    skipped[rel] = f"cannot stat: {exc.strerror or exc}"
-                    continue
-                probe = rel + ("/" if is_dir else "")
-                if exclude.match_file(probe):
-                    continue
-                from_base = f"{root_prefix}/{rel}" if root_prefix else rel
-                if config.respect_gitignore and ignores.ignored(from_base, is_dir):
-                    continue
-                if is_link:
-                    skipped[rel] = "symbolic link, not followed"
-                elif is_dir:
-                    subfolders.append(path)
-                elif not is_file:
-                    skipped[rel] = "not a regular file"
-                elif include is not None and not include.match_file(rel):
-                    continue
-                elif not os.access(path, os.R_OK):
-                    skipped[rel] = "not readable (permission denied)"
-                else:
-                    files.add(rel)
-            stack.extend(reversed(subfolders))
-    return FileSet(
-        files=tuple(sorted(files)),
-        skipped=tuple(SkippedFile(path=p, reason=r) for p, r in sorted(skipped.items())),
-    )
-
-
-def _files_for(scanner_exclude: Sequence[str], files: tuple[str, ...]) -> tuple[str, ...]:
-    if not scanner_exclude:
-        return files
-    spec = _spec(scanner_exclude)
-    return tuple(f for f in files if not spec.match_file(f))
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -464,6 +321,11 @@ def check(
     plugins: Sequence[object] = (),
     overrides: Mapping[str, Any] | None = None,
     extras: Mapping[str, Any] | None = None,
+    baseline: str | os.PathLike[str] | bool | None = None,
+    new_since: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> Verdict:
     """Scan *path*, weigh the findings against the policy, and return the verdict.
 
@@ -472,6 +334,13 @@ def check(
     ``pyproject.toml`` with a ``[tool.secgate]`` table. ``stage`` picks a profile from
     ``[tool.secgate.stages]``. ``scanners`` runs exactly those (each is then required).
     ``fail_on`` overrides the threshold. ``plugins`` adds plugin objects for this run.
+    ``baseline`` is a baseline file whose findings do not block (default: the config's
+    ``baseline`` key; ``False`` ignores it). ``new_since`` is a git ref: only findings
+    introduced since it block. ``root`` overrides the scanned root (finding paths are
+    relative to it; default: the config file's folder, else the paths' common folder).
+    ``on_progress(scanner, done, total)`` is called from scanner threads as files are done.
+    ``shard=(K, N)`` scans only the K-th of N deterministic slices of the files (scanners
+    that are not per-file run on shard 1 only); ``secgate merge`` joins the shard reports.
 
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
@@ -503,24 +372,66 @@ def check(
         except Exception as exc:  # noqa: BLE001 - re-raised as a one-line usage error
             raise UsageError(f"invalid option: {describe_exception(exc)}") from None
         effective = effective.merged(profile)
-    root = resolve_root(targets, loaded, explicit=config is not None)
+    root = (
+        Path(root).resolve()
+        if root is not None
+        else resolve_root(targets, loaded, explicit=config is not None)
+    )
     options = scanner_options(host, effective, loaded)
     selection = _select(host, effective, scanners, source)
-    fileset = collect_files(root, targets, effective)
+    run_extras: dict[str, Any] = dict(extras or {})
+    run_extras.update(_baseline_extras(baseline, effective, loaded))
+    if new_since:
+        from secgate.newcode import scan_previous  # noqa: PLC0415
+
+        previous_kwargs: dict[str, Any] = {
+            "stage": stage,
+            "config": loaded.path if loaded.path is not None else loaded.config,
+            "scanners": scanners,
+            "fail_on": fail_on,
+            "jobs": jobs,
+            "plugins": plugins,
+            "overrides": overrides,
+            "baseline": False,
+        }
+        if isinstance(config, Config):
+            previous_kwargs["config"] = config
+        run_extras["previous"] = scan_previous(
+            new_since,
+            root,
+            targets,
+            frozenset(s.name for s, _ in selection.run if s.per_file),
+            previous_kwargs,
+        )
+        run_extras["new_since_ref"] = new_since
+    fileset = whole = collect_files(root, targets, effective)
+    if shard is not None:
+        fileset, selection, shard_note = _apply_shard(fileset, selection, shard)
+        run_extras["shard"] = shard_note
+        entries = run_extras.get("baseline_entries")
+        if entries is not None:
+            run_extras["baseline_entries"] = _shard_baseline(entries, host, shard)
     job_count = effective.jobs or default_jobs()
 
     lines = _LineCache(root)
+    digests = FileDigests(root)
+    fileset = verify_readable(fileset, digests.get)
+    whole = fileset if shard is None else verify_readable(whole, digests.get)
     jobs_list: list[_Job] = []
     for scanner, required in selection.run:
         opts = options[scanner.name]
         ctx = ScanContext(
             root=root,
-            files=_files_for(opts.exclude, fileset.files),
+            files=files_for(opts.exclude, (fileset if scanner.per_file else whole).files),
             options=opts,
             config=effective,
             stage=stage,
             jobs=job_count,
             timeout=opts.timeout or effective.timeout,
+            digests=digests,
+            progress=(
+                functools.partial(on_progress, scanner.name) if on_progress is not None else None
+            ),
         )
         jobs_list.append(_Job(scanner=scanner, context=ctx, required=required))
     threads = []
@@ -553,8 +464,83 @@ def check(
         warnings=selection.warnings,
         collection=Coverage(files_scanned=len(fileset.files), skipped=fileset.skipped),
         started_at=run_started,
-        extras=dict(extras or {}),
+        extras=run_extras,
     )
+
+
+def _apply_shard(
+    fileset: FileSet, selection: _Selection, shard: tuple[int, int]
+) -> tuple[FileSet, _Selection, str]:
+    from secgate.files import shard_of  # noqa: PLC0415
+
+    k, n = shard
+    note = f"{k}/{n}"
+    files = tuple(f for f in fileset.files if shard_of(f, n) == k)
+    skipped = tuple(s for s in fileset.skipped if shard_of(s.path, n) == k)
+    run: list[tuple[Scanner, bool]] = []
+    not_run = list(selection.not_run)
+    for scanner, required in selection.run:
+        if scanner.per_file or k == 1:
+            run.append((scanner, required))
+        else:
+            not_run.append(
+                ScanResult(
+                    name=scanner.name,
+                    status=ScanStatus.SKIPPED,
+                    required=required,
+                    error=f"runs on shard 1 only (this is shard {note})",
+                )
+            )
+    return (
+        FileSet(files=files, skipped=skipped),
+        _Selection(run=run, not_run=not_run, warnings=selection.warnings),
+        note,
+    )
+
+
+def _shard_baseline(
+    entries: Sequence[Any], host: PluginHost, shard: tuple[int, int]
+) -> tuple[Any, ...]:
+    """The baseline entries this shard answers for (so "fixed" is judged once, not N times)."""
+    from secgate.files import shard_of  # noqa: PLC0415
+
+    k, n = shard
+    registry = host.scanners()
+
+    def mine(entry: Any) -> bool:
+        info = registry.get(entry.scanner)
+        if info is not None and not info.cls.per_file:
+            return k == 1
+        return shard_of(entry.path, n) == k
+
+    return tuple(e for e in entries if mine(e))
+
+
+def baseline_path(
+    baseline: str | os.PathLike[str] | bool | None, config: Config, loaded: LoadedConfig
+) -> Path | None:
+    """The baseline file for a run: the one given, else the config's, else none."""
+    if baseline is False:
+        return None
+    if baseline is not None and baseline is not True:
+        return Path(baseline)
+    if config.baseline is None:
+        if baseline is True:
+            raise UsageError("no baseline file given and the config sets none")
+        return None
+    base = loaded.root if loaded.root is not None else Path.cwd()
+    return base / config.baseline
+
+
+def _baseline_extras(
+    baseline: str | os.PathLike[str] | bool | None, config: Config, loaded: LoadedConfig
+) -> dict[str, Any]:
+    path = baseline_path(baseline, config, loaded)
+    if path is None:
+        return {}
+    from secgate import baseline as baseline_file  # noqa: PLC0415
+
+    return {"baseline_entries": baseline_file.load(path), "baseline_file": str(path)}
 
 
 def judge(
@@ -612,6 +598,10 @@ def judge(
         findings=tuple(judged),
         collection=collection or Coverage(),
         warnings=(*run.warnings, *decision.warnings),
+        baseline=decision.baseline,
+        waivers=tuple(decision.waivers),
+        new_since=(extras or {}).get("new_since_ref"),
+        shard=(extras or {}).get("shard"),
         summary=summarize(judged),
         started_at=started_at,
         finished_at=_now(),
@@ -656,12 +646,15 @@ def evaluate(
     fail_on: str | None = None,
     plugins: Sequence[object] = (),
     extras: Mapping[str, Any] | None = None,
+    baseline: str | os.PathLike[str] | bool | None = None,
+    keep: Sequence[str] = (INLINE,),
 ) -> Verdict:
     """Re-apply a policy to a saved report without scanning again.
 
     Policy decisions in the report (blocking, below-threshold, waivers, baselines) are
-    discarded and made afresh; what scanners decided (``inline`` suppressions) stays.
-    The config is *config*, else the closest one to the current folder.
+    discarded and made afresh; what scanners decided (``inline`` suppressions) stays, as do
+    the decisions named in *keep*. The config is *config*, else the file the report was made
+    with when it exists here, else the closest one to the current folder.
     """
     previous = report if isinstance(report, Verdict) else load_report(Path(report))
     host = make_plugin_host(plugins)
@@ -669,6 +662,8 @@ def evaluate(
         loaded = LoadedConfig(config=config)
     elif config is not None:
         loaded = load_file(Path(config))
+    elif previous.config_file and Path(previous.config_file).is_file():
+        loaded = load_file(Path(previous.config_file))  # the policy it was scanned with
     else:
         loaded = discover(Path.cwd())
     effective = loaded.config.for_stage(stage, str(loaded.path) if loaded.path else None)
@@ -677,18 +672,20 @@ def evaluate(
 
         effective = effective.merged(StageProfile.model_validate({"fail_on": fail_on}))
     options = scanner_options(host, effective, loaded)
-    fresh = [
-        f.model_copy(
-            update={
-                "blocking": False,
-                "decided_by": None,
-                "suppressed_by": f.suppressed_by
-                if f.suppressed_by and f.suppressed_by.startswith(INLINE)
-                else None,
-            }
+    run_extras: dict[str, Any] = dict(extras or {})
+    run_extras.update(_baseline_extras(baseline, effective, loaded))
+    fresh = []
+    for finding in previous.findings:
+        kept = bool(finding.suppressed_by and finding.suppressed_by.startswith(tuple(keep)))
+        fresh.append(
+            finding.model_copy(
+                update={
+                    "blocking": False,
+                    "decided_by": finding.decided_by if kept else None,
+                    "suppressed_by": finding.suppressed_by if kept else None,
+                }
+            )
         )
-        for f in previous.findings
-    ]
     return judge(
         host=host,
         findings=fresh,
@@ -701,8 +698,8 @@ def evaluate(
         warnings=[w for w in previous.warnings if w.startswith("scanner ")],
         collection=previous.collection,
         started_at=previous.started_at,
-        extras=dict(extras or {}),
+        extras=run_extras,
     )
 
 
-__all__ = ["FileSet", "VerdictStatus", "check", "collect_files", "evaluate", "load_report"]
+__all__ = ["FileSet", "check", "collect_files", "evaluate", "load_report"]

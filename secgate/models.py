@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -163,7 +163,8 @@ class Finding(_Frozen):
     suppressed_by: str | None = Field(
         default=None,
         description="Why it does not block: inline, below-threshold, baseline, waiver:<id>, "
-        "duplicate, path-policy, newly-disclosed…; None when it blocks or was not judged.",
+        "duplicate, path-policy:<id>, preexisting, newly-disclosed; None when it blocks or "
+        "was not judged.",
     )
     decided_by: str | None = Field(
         default=None, description="The policy rule that decided this finding (trace)."
@@ -254,6 +255,46 @@ class Summary(_Frozen):
     by_scanner: dict[str, int] = Field(default_factory=dict)
 
 
+class BaselineEntry(_Frozen):
+    """One recorded finding in a baseline file: matched by fingerprint, ``count`` times."""
+
+    scanner: str
+    rule_id: str
+    path: str
+    fingerprint: str = Field(min_length=1)
+    count: int = Field(default=1, ge=1)
+    message: str | None = Field(default=None, description="For people reviewing the file.")
+
+
+class BaselineStatus(_Frozen):
+    """How the current findings met the baseline."""
+
+    file: str
+    entries: int = Field(description="Findings the baseline records (counting repeats).")
+    matched: int = Field(description="Current findings the baseline excused.")
+    fixed: tuple[BaselineEntry, ...] = Field(
+        default=(),
+        description="Baseline entries that no longer occur: `secgate baseline --prune` drops them.",
+    )
+
+
+class WaiverStatus(_Frozen):
+    """What became of one waiver in this run."""
+
+    id: str
+    state: Literal["active", "expiring", "expired"]
+    expires: date
+    days_left: int = Field(description="Days until expiry; negative once expired.")
+    matched: int = Field(
+        description="Findings it excused; for an expired waiver, the findings it would have "
+        "matched, which block again."
+    )
+    unused: bool = Field(description="Not expired, yet it matched no finding.")
+    reason: str
+    owner: str | None = None
+    ticket: str | None = None
+
+
 class Verdict(_Frozen):
     """The gate's answer, with everything that led to it. Serialised, it is the JSON report."""
 
@@ -277,6 +318,14 @@ class Verdict(_Frozen):
         "(symlinks, unreadable).",
     )
     warnings: tuple[str, ...] = ()
+    baseline: BaselineStatus | None = None
+    waivers: tuple[WaiverStatus, ...] = ()
+    new_since: str | None = Field(
+        default=None, description="The git ref findings were compared with (--new-since)."
+    )
+    shard: str | None = Field(
+        default=None, description="'K/N' when this run scanned one shard of N (--shard)."
+    )
     summary: Summary = Field(default_factory=Summary)
     started_at: datetime | None = None
     finished_at: datetime | None = None

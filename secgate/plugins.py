@@ -23,7 +23,14 @@ import pluggy
 from secgate import hookspecs
 from secgate.config import ScannerOptions
 from secgate.errors import PluginError
-from secgate.models import Finding, Severity, SkippedFile, VerdictStatus
+from secgate.models import (
+    BaselineStatus,
+    Finding,
+    Severity,
+    SkippedFile,
+    VerdictStatus,
+    WaiverStatus,
+)
 
 if TYPE_CHECKING:
     from secgate.config import Config
@@ -34,6 +41,34 @@ hookimpl = pluggy.HookimplMarker("secgate")
 
 
 # --------------------------------------------------------------------------- contexts
+
+
+class FileDigests:
+    """Content hashes of the scanned files, computed once per run and shared by scanners."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._digests: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, relative: str) -> str | None:
+        """SHA-256 of the file's bytes, or None when it cannot be read."""
+        with self._lock:
+            if relative in self._digests:
+                return self._digests[relative]
+        try:
+            digest: str | None = self._hash(relative)
+        except OSError:
+            digest = None
+        with self._lock:
+            self._digests[relative] = digest
+        return digest
+
+    def _hash(self, relative: str) -> str:
+        import hashlib  # noqa: PLC0415 - only runs that hash pay for the import
+
+        with (self.root / relative).open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -59,6 +94,8 @@ class ScanContext:
     progress: Callable[[int, int], None] | None = None
     """Optional ``progress(done, total)`` callback for a live display."""
     started: float = field(default_factory=time.monotonic)
+    digests: FileDigests | None = None
+    """Shared content hashes (the result cache uses them)."""
 
     def path(self, relative: str) -> Path:
         """The absolute path of a file from :attr:`files`."""
@@ -119,6 +156,8 @@ class Decision:
     decided_by: str
     findings: list[Finding]
     warnings: list[str] = field(default_factory=list)
+    baseline: BaselineStatus | None = None
+    waivers: list[WaiverStatus] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -176,6 +215,14 @@ class Scanner(abc.ABC):
     def version(self) -> str | None:
         """The scanning tool's version, cheaply (package metadata), or None if unknown."""
         return None
+
+    def handles(self, path: str) -> bool:
+        """Whether this scanner looks at *path* at all (bandit: Python files only).
+
+        A per-file scanner should override it: the result cache counts and stores only the
+        files a scanner handles.
+        """
+        return True
 
     def cache_token(self, options: ScannerOptions) -> str:
         """A string that changes whenever the same file could give different findings.

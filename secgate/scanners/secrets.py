@@ -148,8 +148,11 @@ class SecretsScanner(Scanner):
         """Version, regex engine, the hash of every rule file, and every option.
 
         Hashed as a whole so the fingerprint key (an option) is never stored in a cache.
-        The staged and history modes read git, not the files a cache is keyed by: their
-        token is unique per call, so such results are never reused.
+        ``cache_token`` is not told the scanned root, so a relative extra rule file is read
+        from the current folder (where ``secgate check`` normally runs, at the root); when
+        it is not there, the token is unique and nothing is reused, never a stale hit. The
+        staged and history modes read git, not the files a cache is keyed by: their token
+        is unique per call too.
         """
         import os  # noqa: PLC0415
 
@@ -158,7 +161,14 @@ class SecretsScanner(Scanner):
         opts = self._options(options)
         digest = hashlib.sha256()
         digest.update(f"{self.name}|{self.version()}|{engine_name()}|".encode())
-        digest.update(self.load_rules(opts).digest.encode())
+        bundled = opts.model_copy(update={"rules": ()})
+        digest.update(self.load_rules(bundled).digest.encode())
+        for raw in opts.rules:
+            path = Path(raw) if Path(raw).is_absolute() else Path.cwd() / raw
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(os.urandom(16))
         digest.update(opts.model_dump_json().encode())
         digest.update(os.environ.get("SECGATE_FINGERPRINT_KEY", "").encode())
         if opts.mode != "tree":
@@ -271,10 +281,11 @@ class _FindingBuilder:
 
 def _exclude_matcher(context: ScanContext) -> Any:
     """A gitignore-style matcher of the run's and this scanner's ``exclude`` globs."""
-    import pathspec  # noqa: PLC0415
+    from secgate.files import spec_of  # noqa: PLC0415
 
-    patterns = [*context.config.exclude, *context.config.extend_exclude, *context.options.exclude]
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return spec_of(
+        [*context.config.exclude, *context.config.extend_exclude, *context.options.exclude]
+    )
 
 
 def _tick(context: ScanContext, done: int, total: int) -> None:
@@ -456,6 +467,21 @@ def _scan_history(
 def secgate_register_scanners() -> list[type[Scanner]]:
     """Register the secrets scanner."""
     return [SecretsScanner]
+
+
+@hookimpl(tryfirst=True)
+def secgate_scan(scanner: Scanner, context: ScanContext) -> ScanOutput | None:
+    """Run the staged and history modes directly, past the per-file result cache.
+
+    Those modes read git, not ``context.files``: a cache keyed by working-tree files must
+    not answer for them (with no working-tree file to miss, it would never call the scan).
+    Registered after the ``cache`` plugin, this ``tryfirst`` implementation runs before it.
+    """
+    if isinstance(scanner, SecretsScanner):
+        mode = SecretsScanner._options(context.options).mode
+        if mode != "tree":
+            return scanner.scan(context)
+    return None
 
 
 def _bandit_duplicates(findings: list[Finding]) -> Iterable[tuple[int, int]]:

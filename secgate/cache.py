@@ -1,0 +1,252 @@
+"""The result cache: per-file scanners skip files whose results they already know.
+
+A built-in plugin (entry point ``cache``) whose ``tryfirst`` ``secgate_scan`` hands a per-file
+scanner only the files without a cached result, then stores the new results. The key covers
+the scanner's :meth:`~secgate.Scanner.cache_token` (tool version, rule-set hash, options), the
+file's path and a SHA-256 of its content, so any of those changing is a miss.
+
+Storage is one SQLite database (stdlib ``sqlite3``): every write is a transaction, so two runs
+sharing the cache at once, or a run killed mid-write, lose nothing and corrupt nothing. Its
+size is bounded: least recently used entries are evicted past ``cache-max-mb``. It stores
+findings exactly as reports show them — secret scanners redact values before they get here.
+A cache that cannot be opened is skipped with a warning in the scan details, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from secgate.models import Finding, SkippedFile
+from secgate.plugins import ScanOutput, hookimpl
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from secgate.plugins import ScanContext, Scanner
+
+CACHE_FILE = "results.sqlite3"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    used INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS results_used ON results (used);
+"""
+_POLICY_FIELDS = {"blocking", "suppressed_by", "decided_by"}
+_TOUCH_AFTER_S = 3600  # refresh an entry's last-use time at most hourly (fewer writes)
+
+
+def default_cache_dir() -> Path:
+    """``$SECGATE_CACHE_DIR``, else ``$XDG_CACHE_HOME/secgate``, else ``~/.cache/secgate``."""
+    explicit = os.environ.get("SECGATE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "secgate"
+
+
+class ResultCache:
+    """Key → per-file result, in SQLite."""
+
+    def __init__(self, directory: Path, max_bytes: int) -> None:
+        self.path = directory / CACHE_FILE
+        self.max_bytes = max_bytes
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._connect()
+        except sqlite3.DatabaseError:
+            # A damaged file (disk full, foreign file): set it aside and start afresh.
+            with contextlib.suppress(OSError):
+                self.path.replace(self.path.with_suffix(f".corrupt-{int(time.time())}"))
+            self._db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 60000")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(_SCHEMA)
+        db.execute("SELECT count(*) FROM results").fetchone()  # fails fast on a damaged file
+        return db
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The stored values of the keys that are present."""
+        found: dict[str, bytes] = {}
+        stale: list[str] = []
+        now = int(time.time())
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, value, used FROM results WHERE key IN ({marks})",  # noqa: S608 - only '?' placeholders are interpolated
+                chunk,
+            ).fetchall()
+            for key, value, used in rows:
+                found[key] = value
+                if now - used > _TOUCH_AFTER_S:
+                    stale.append(key)
+        if stale:
+            with self._db:
+                self._db.executemany(
+                    "UPDATE results SET used = ? WHERE key = ?", [(now, k) for k in stale]
+                )
+        return found
+
+    def put_many(self, items: dict[str, bytes]) -> None:
+        """Store values (one transaction), then evict the least recently used past the bound."""
+        if not items:
+            return
+        now = int(time.time())
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO results (key, value, size, used) VALUES (?, ?, ?, ?)",
+                [(k, v, len(v) + len(k), now) for k, v in items.items()],
+            )
+            total = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM results").fetchone()[0]
+            if total > self.max_bytes:
+                target = int(self.max_bytes * 0.9)
+                excess = total - target
+                rows = self._db.execute("SELECT key, size FROM results ORDER BY used").fetchall()
+                drop = []
+                for key, size in rows:
+                    if excess <= 0:
+                        break
+                    drop.append((key,))
+                    excess -= size
+                self._db.executemany("DELETE FROM results WHERE key = ?", drop)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+
+def _key(token: str, path: str, digest: str) -> str:
+    return hashlib.sha256(f"{token}\0{path}\0{digest}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _encode(findings: list[Finding], skipped: str | None) -> bytes:
+    data = {
+        "f": [f.model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
+        "s": skipped,
+    }
+    return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+
+def _decode(value: bytes) -> tuple[list[Finding], str | None]:
+    data: dict[str, Any] = json.loads(zlib.decompress(value))
+    return [Finding.model_validate(f) for f in data["f"]], data["s"]
+
+
+def cache_dir_for(context: ScanContext) -> Path:
+    """The cache folder a scan uses: the config's ``cache-dir`` or the default."""
+    configured = context.config.cache_dir
+    if configured:
+        path = Path(configured)
+        return path if path.is_absolute() else context.root / path
+    return default_cache_dir()
+
+
+@hookimpl(tryfirst=True)
+def secgate_scan(scanner: Scanner, context: ScanContext) -> ScanOutput | None:
+    """Answer from the cache what it knows; scan only the rest; store the new results."""
+    if not scanner.per_file or not context.config.cache or context.digests is None:
+        return None
+    try:
+        cache = ResultCache(cache_dir_for(context), context.config.cache_max_mb * 1024 * 1024)
+    except (OSError, sqlite3.Error) as exc:
+        output = scanner.scan(context)
+        details = {**output.details, "cache": f"unavailable: {exc}"}
+        return dataclasses.replace(output, details=details)
+    try:
+        return _scan_with_cache(scanner, context, cache)
+    finally:
+        cache.close()
+
+
+def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache) -> ScanOutput:
+    token = scanner.cache_token(context.options)
+    assert context.digests is not None  # noqa: S101 - checked by the caller
+    handled = [f for f in context.files if scanner.handles(f)]
+    keys: dict[str, str] = {}
+    for rel in handled:
+        digest = context.digests.get(rel)
+        if digest is not None:
+            keys[rel] = _key(token, rel, digest)
+    stored = cache.get_many(keys.values())
+    findings: list[Finding] = []
+    skipped: list[SkippedFile] = []
+    scanned = 0
+    misses: list[str] = []
+    for rel in handled:
+        value = stored.get(keys.get(rel, ""))
+        if value is None:
+            misses.append(rel)
+            continue
+        try:
+            cached, reason = _decode(value)
+        except (ValueError, KeyError, zlib.error):
+            misses.append(rel)  # an unreadable entry is a miss, never a crash
+            continue
+        findings.extend(cached)
+        if reason is None:
+            scanned += 1
+        else:
+            skipped.append(SkippedFile(path=rel, reason=reason))
+    hits = len(handled) - len(misses)
+    if context.progress is not None:
+        context.progress(hits, len(handled))
+    details: dict[str, str | int | float | bool | None] = {
+        "cache_hits": hits,
+        "cache_misses": len(misses),
+    }
+    if not misses:
+        return ScanOutput(
+            findings=findings,
+            files_scanned=scanned,
+            skipped=skipped,
+            details=details,
+            version=scanner.version(),
+        )
+
+    outer = context.progress
+
+    def progress(done: int, total: int) -> None:
+        if outer is not None:
+            outer(hits + done, hits + total)
+
+    output = scanner.scan(dataclasses.replace(context, files=tuple(misses), progress=progress))
+    if output.error is None:
+        by_path: dict[str, list[Finding]] = {rel: [] for rel in misses}
+        for finding in output.findings:
+            if finding.path in by_path:
+                by_path[finding.path].append(finding)
+        reasons = {s.path: s.reason for s in output.skipped}
+        cache.put_many(
+            {keys[rel]: _encode(by_path[rel], reasons.get(rel)) for rel in misses if rel in keys}
+        )
+    return ScanOutput(
+        findings=findings + output.findings,
+        files_scanned=scanned + output.files_scanned,
+        skipped=skipped + list(output.skipped),
+        details={**output.details, **details},
+        version=output.version,
+        error=output.error,
+    )

@@ -1,0 +1,139 @@
+"""The command line contract: exit codes, help, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import secgate
+from tests.conftest import run_cli, run_cli_process, write
+
+
+def test_exit_code_0_on_pass_1_on_fail_2_on_error(fake_plugin: Path, project: Path) -> None:
+    write(project, {"a.py": "# FAKE-ISSUE(low)\n"})
+    passed = run_cli_process("check", str(project), "--scanner", "fake-marker")
+    assert passed.code == 0, passed.err
+    assert "Verdict: PASS" in passed.out
+
+    write(project, {"a.py": "# FAKE-ISSUE(high)\n"})
+    failed = run_cli_process("check", str(project), "--scanner", "fake-marker")
+    assert failed.code == 1
+    assert "Verdict: FAIL" in failed.out
+
+    errored = run_cli_process(
+        "check", str(project), "--scanner", "fake-marker", "--scanner", "fake-crash"
+    )
+    assert errored.code == 2
+    assert "Verdict: ERROR" in errored.out
+    assert "scanner fake-crash failed: crashed: RuntimeError: boom" in errored.out
+    # The other scanner's blocking finding is still reported.
+    assert "a.py:1  high  FAKE001" in errored.out
+    assert "Traceback" not in errored.out + errored.err
+
+
+def test_fail_on_flag_and_env_var(fake_plugin: Path, project: Path) -> None:
+    write(project, {"a.py": "# FAKE-ISSUE(medium)\n"})
+    assert run_cli("check", str(project), "--scanner", "fake-marker").code == 0
+    assert (
+        run_cli("check", str(project), "--scanner", "fake-marker", "--fail-on", "medium").code == 1
+    )
+    env = {"SECGATE_FAIL_ON": "low"}
+    assert run_cli_process("check", str(project), "--scanner", "fake-marker", env=env).code == 1
+
+
+def test_on_scanner_error_warn_judges_the_other_scanners(fake_plugin: Path, project: Path) -> None:
+    write(project, {"secgate.toml": "on-scanner-error = 'warn'\n", "a.py": "# FAKE-ISSUE(low)\n"})
+    result = run_cli("check", str(project), "--scanner", "fake-marker", "--scanner", "fake-crash")
+    assert result.code == 0
+    assert "scanner fake-crash failed" in result.out and "on-scanner-error=warn" in result.out
+
+
+def test_usage_errors_exit_2_with_one_line(project: Path) -> None:
+    result = run_cli("check", str(project), "--fail-on", "severe")
+    assert result.code == 2
+    assert result.err.startswith("secgate: error:") and result.err.count("\n") == 1
+    result = run_cli("check", str(project / "missing"))
+    assert result.code == 2 and "no such file or folder" in result.err
+    assert run_cli("frobnicate").code == 2
+    assert run_cli().code == 2  # no command: help, and not a pass
+
+
+def test_help_teaches_exit_codes_and_examples() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "secgate.cli", "check", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0
+    for text in (
+        "0  pass",
+        "1  fail",
+        "2  error",
+        "--stage",
+        "--report FORMAT=FILE",
+        "SECGATE_CONFIG",
+        "examples:",
+        "fails closed",
+    ):
+        assert text in proc.stdout, text
+
+
+def test_quiet_prints_only_the_verdict_line(fake_plugin: Path, project: Path) -> None:
+    write(project, {"a.py": "# FAKE-ISSUE(critical)\n"})
+    result = run_cli("check", str(project), "--scanner", "fake-marker", "-q")
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "secgate: FAIL: 1 blocking finding (1 critical) at or above the threshold"
+    ]
+
+
+def test_json_format_goes_to_stdout_when_no_output_file(fake_plugin: Path, project: Path) -> None:
+    write(project, {"a.py": "# FAKE-ISSUE(high)\n"})
+    result = run_cli("check", str(project), "--scanner", "fake-marker", "--format", "json")
+    assert json.loads(result.out)["status"] == "fail"
+
+
+def test_version() -> None:
+    result = run_cli_process("--version")
+    assert result.code == 0 and result.out.strip() == f"secgate {secgate.__version__}"
+
+
+def test_live_progress_on_a_terminal_and_none_in_ci_logs(fake_plugin: Path, project: Path) -> None:
+    write(project, {f"m{i}.py": "# FAKE-ISSUE(low)\n" for i in range(30)})
+    args = [
+        sys.executable,
+        "-m",
+        "secgate.cli",
+        "check",
+        str(project),
+        "--scanner",
+        "fake-marker",
+        "--no-cache",
+    ]
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert "fake-marker" in terminal and "files" in terminal  # the live display drew
+    assert proc.returncode == 0
+
+    piped = run_cli_process("check", str(project), "--scanner", "fake-marker", "--no-cache")
+    assert piped.err == ""  # no TTY: no progress noise in the log

@@ -1,0 +1,136 @@
+"""Sharding: N shard runs merged give the verdict of one run."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from secgate.files import parse_shard, shard_of
+from tests.conftest import run_cli, write
+
+SEVERITIES = ["critical", "high", "medium", "low", "info"]
+
+
+@pytest.fixture
+def tree(fake_plugin: Path, project: Path) -> Path:
+    files = {
+        f"src/mod{i}.py": "".join(
+            f"call{j}()  # FAKE-ISSUE({SEVERITIES[(i + j) % 5]})\n" for j in range(i % 4)
+        )
+        for i in range(40)
+    }
+    files["tests/test_a.py"] = "x()  # FAKE-ISSUE(high)\n"
+    soon = (datetime.now(UTC).date() + timedelta(days=60)).isoformat()
+    write(
+        project,
+        {
+            **files,
+            "secgate.toml": f"""
+fail-on = "medium"
+[[waivers]]
+id = "W1"
+path = "src/mod7.py"
+reason = "reviewed"
+expires = {soon}
+[[waivers]]
+id = "W-unused"
+path = "nowhere/"
+reason = "stale"
+expires = {soon}
+""",
+        },
+    )
+    return project
+
+
+def _normal(report: dict[str, object]) -> dict[str, object]:
+    findings = sorted(
+        (f["path"], f["line"], f["fingerprint"], f["blocking"], f["suppressed_by"], f["decided_by"])
+        for f in report["findings"]
+    )
+    scanners = {
+        s["name"]: (s["status"], s["findings"], s["coverage"]["files_scanned"])
+        for s in report["scanners"]
+    }
+    return {
+        "status": report["status"],
+        "reasons": report["reasons"],
+        "findings": findings,
+        "waivers": [(w["id"], w["matched"], w["unused"]) for w in report["waivers"]],
+        "baseline": report["baseline"]
+        and {k: report["baseline"][k] for k in ("entries", "matched")},
+        "fixed": report["baseline"]
+        and sorted(e["fingerprint"] for e in report["baseline"]["fixed"]),
+        "scanners": scanners,
+        "summary": report["summary"],
+    }
+
+
+def test_shard_and_merge_equal_one_run(tree: Path, tmp_path: Path) -> None:
+    base = tmp_path / "base.json"
+    assert run_cli("baseline", str(tree), "--scanner", "fake-marker", "-o", str(base)).code == 0
+    # After the baseline: one old finding fixed, two new ones added.
+    write(
+        tree,
+        {
+            "src/mod1.py": "",
+            "src/mod50.py": "n()  # FAKE-ISSUE(high)\n",
+            "src/mod51.py": "n()  # FAKE-ISSUE(critical)\n",
+        },
+    )
+    scanners = ["--scanner", "fake-marker", "--scanner", "fake-sleep-a"]
+    common = [*scanners, "--baseline", str(base), "--no-cache", "--format", "json"]
+    whole = run_cli("check", str(tree), *common)
+    shards = []
+    for k in (1, 2, 3):
+        out = tmp_path / f"shard-{k}.json"
+        result = run_cli("check", str(tree), *common, "--shard", f"{k}/3", "--output", str(out))
+        assert result.code in (0, 1), result.err
+        shards.append(str(out))
+        data = json.loads(out.read_text())
+        assert data["shard"] == f"{k}/3"
+        sleeper = {s["name"]: s for s in data["scanners"]}["fake-sleep-a"]
+        assert (sleeper["status"] == "ok") == (k == 1)  # not per-file: shard 1 only
+    merged = run_cli("merge", *shards, "--format", "json")
+    assert merged.code == whole.code == 1
+    assert _normal(json.loads(merged.out)) == _normal(json.loads(whole.out))
+
+
+def test_merge_refuses_a_missing_or_duplicated_shard(tree: Path, tmp_path: Path) -> None:
+    paths = []
+    for k in (1, 2):
+        out = tmp_path / f"s{k}.json"
+        run_cli(
+            "check",
+            str(tree),
+            "--scanner",
+            "fake-marker",
+            "--shard",
+            f"{k}/3",
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        )
+        paths.append(str(out))
+    result = run_cli("merge", *paths)
+    assert result.code == 2 and "missing shard report(s) 3/3" in result.err
+    result = run_cli("merge", paths[0], paths[0], paths[1])
+    assert result.code == 2 and "given twice" in result.err
+
+
+def test_shards_partition_the_files() -> None:
+    paths = [f"pkg/file{i}.py" for i in range(500)]
+    owners = [shard_of(p, 4) for p in paths]
+    assert set(owners) == {1, 2, 3, 4}
+    assert all(60 < owners.count(k) < 190 for k in (1, 2, 3, 4))
+    assert [shard_of(p, 4) for p in paths] == owners  # deterministic
+
+
+@pytest.mark.parametrize("bad", ["0/3", "4/3", "a/b", "3", "1/0"])
+def test_bad_shard_values(bad: str) -> None:
+    with pytest.raises(ValueError, match="K"):
+        parse_shard(bad)
