@@ -311,15 +311,16 @@ def _init_worker(rules: tuple[Any, ...], max_file_size: int, engine: str) -> Non
 
 def _scan_chunk(root: str, rels: list[str]) -> list[tuple[str, Any]]:
     assert _worker_detector is not None  # noqa: S101 - set by the pool initializer
-    base = Path(root)
-    return [(rel, _worker_detector.scan_file(base / rel, rel)) for rel in rels]
+    scan = _worker_detector.scan_file
+    return [(rel, scan(f"{root}/{rel}", rel)) for rel in rels]
 
 
 def _results_in_process(detector: Detector, context: ScanContext) -> Iterator[tuple[str, Any]]:
     total = len(context.files)
+    root = str(context.root)
     for done, rel in enumerate(context.files, 1):
         _tick(context, done, total)
-        yield rel, detector.scan_file(context.root / rel, rel)
+        yield rel, detector.scan_file(f"{root}/{rel}", rel)
 
 
 def _results_in_pool(detector: Detector, context: ScanContext) -> Iterator[tuple[str, Any]]:

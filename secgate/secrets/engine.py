@@ -31,6 +31,7 @@ import base64
 import binascii
 import codecs
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -382,6 +383,8 @@ class Detector:
         self.rules = tuple(rules)
         self._compiled = [_compile_rule(rule, i, self.engine) for i, rule in enumerate(rules)]
         self._prefilters: dict[frozenset[int], tuple[Pattern, dict[bytes, tuple[int, ...]]]] = {}
+        self._classes: dict[tuple[frozenset[int], bool], tuple[PathContext, frozenset[int]]] = {}
+        self._allowed_sets: dict[frozenset[int], frozenset[int]] = {}
         # Every path pattern (rule filters, allowlisted paths, the context classes) goes into
         # one matcher, so classifying a file is one call however many rules filter paths.
         patterns: list[str] = [_LOCALE.pattern, _DOCS.pattern, _TESTS.pattern]
@@ -439,16 +442,14 @@ class Detector:
 
     # ------------------------------------------------------------------ entry points
 
-    def scan_file(self, path: Path, rel: str) -> FileResult:
+    def scan_file(self, path: Path | str, rel: str) -> FileResult:
         """Scan the file at *path* (reported as *rel*); never raises for bad content."""
         try:
-            size = path.stat().st_size
-        except OSError as exc:
-            return FileResult(skipped=f"cannot read: {exc.strerror or type(exc).__name__}")
-        if size > self.max_file_size:
-            return FileResult(skipped=self._too_big(size), size=size)
-        try:
-            data = path.read_bytes()
+            with open(path, "rb") as handle:  # noqa: PTH123 - a str path is cheaper per file
+                size = os.fstat(handle.fileno()).st_size
+                if size > self.max_file_size:
+                    return FileResult(skipped=self._too_big(size), size=size)
+                data = handle.read()
         except OSError as exc:
             return FileResult(skipped=f"cannot read: {exc.strerror or type(exc).__name__}")
         return self.scan_bytes(data, rel)
@@ -494,9 +495,12 @@ class Detector:
     def _classify(self, rel: str) -> tuple[PathContext, frozenset[int]]:
         """What the path says (tests, docs…) and which rules run on the file."""
         matched = self._paths.matches(rel)
-        name = rel.rsplit("/", 1)[-1].lower()
+        lockfile = rel.rsplit("/", 1)[-1].lower() in _LOCK_NAMES
+        cached = self._classes.get((matched, lockfile))
+        if cached is not None:
+            return cached
         context = PathContext(
-            lockfile=name in _LOCK_NAMES,
+            lockfile=lockfile,
             locale=0 in matched,
             docs=1 in matched,
             tests=2 in matched,
@@ -508,7 +512,10 @@ class Detector:
             out.difference_update(self._allow_path_rules.get(index, ()))
         if context.lockfile or context.locale:
             out -= self._generic
-        return context, frozenset(out)
+        # One frozenset per class of file, so the pre-filter cache below hashes it once.
+        allowed = self._allowed_sets.setdefault(frozenset(out), frozenset(out))
+        self._classes[(matched, lockfile)] = (context, allowed)
+        return context, allowed
 
     def _candidate_lines(
         self, data: bytes, allowed: frozenset[int]

@@ -24,6 +24,15 @@ def test_at_least_sixty_provider_rules_are_bundled() -> None:
     assert len(providers) >= 60
 
 
+def test_bundled_rule_files_validate_with_every_pattern_compiled_on_both_engines() -> None:
+    from secgate.plugins import bundled_rules
+    from secgate.secrets.rules import load_rule_file
+
+    files = sorted(bundled_rules("secrets").glob("*.toml"))
+    checked = [rule for path in files for rule in load_rule_file(path, check_regexes=True)[0]]
+    assert [r.id for r in checked] == [r.id for r in RULES.rules]
+
+
 def test_every_bundled_rule_has_positive_and_negative_samples() -> None:
     missing = [rule_id for rule_id in RULE_IDS if rule_id not in SAMPLES]
     without_negatives = [rule_id for rule_id, sample in SAMPLES.items() if not sample.negatives]
