@@ -91,3 +91,33 @@ def test_rule_file_error_messages_do_not_quote_file_content(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as info:
         load_rule_file(path)
     assert str(info.value).startswith(str(path))
+
+
+def test_result_cache_never_stores_a_secret_value(tmp_path: Path) -> None:
+    import sqlite3
+    import zlib
+
+    from secgate.cache import CACHE_FILE
+
+    project = tmp_path / "project"
+    project.mkdir()
+    secrets = []
+    for index, rule_id in enumerate(("github-pat-classic", "private-key", "generic-secret-python")):
+        name, content, secret = SAMPLES[rule_id].positive(random.Random(index))
+        (project / f"{index}_{name.replace('/', '_')}").write_text(content)
+        secrets.append(secret)
+    cache_dir = tmp_path / "cache"
+    config = Config(respect_gitignore=False, cache=True, cache_dir=str(cache_dir))
+    first = secgate.check(project, config=config, scanners=["secrets"])
+    second = secgate.check(project, config=config, scanners=["secrets"])
+    assert second.scanner("secrets").details.get("cache_hits") == 3
+    assert [f.fingerprint for f in first.findings] == [f.fingerprint for f in second.findings]
+    database = cache_dir / CACHE_FILE
+    raw = database.read_bytes()
+    with sqlite3.connect(database) as connection:
+        values = [zlib.decompress(v) for (v,) in connection.execute("SELECT value FROM results")]
+    assert values
+    for secret in secrets:
+        for piece in fragments(secret):
+            assert piece.encode() not in raw
+            assert not any(piece.encode() in value for value in values)
