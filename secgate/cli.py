@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes for CPU-bound scanners (default: all cores)",
     )
     _add_output_options(check)
+    _add_dependency_options(check)
     _add_secret_mode_options(check)
 
     evaluate = sub.add_parser(
@@ -284,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
         "provides it, and whether it can run on this machine (and why not).",
     )
     scanners.add_argument("--format", choices=("text", "json"), default="text")
+    _add_db_parser(sub)
     _add_rules_command(sub)
     return parser
 
@@ -308,15 +310,6 @@ def _add_secret_mode_options(parser: argparse.ArgumentParser) -> None:
         help="secrets scanner: scan every line added by the commits of RANGE "
         "(default HEAD: the whole history of the current branch); put PATHs before it",
     )
-
-
-def _check_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
-    """The ``overrides`` the check command's flags pass to check()."""
-    overrides: dict[str, Any] = {}
-    if getattr(args, "no_cache", False):
-        overrides["cache"] = False
-    overrides.update(_secret_mode_overrides(args) or {})
-    return overrides or None
 
 
 def _secret_mode_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -574,6 +567,149 @@ def _cmd_scanners(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_PASS
 
 
+# --------------------------------------------------------------------------- dependency audit
+
+
+def _add_dependency_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("dependency audit (the pip-audit scanner)")
+    group.add_argument(
+        "--vuln-db",
+        metavar="PATH",
+        help="offline OSV database: a folder of OSV records or an all.zip export "
+        "(default: $SECGATE_VULN_DB, then the copy `secgate db update` imported)",
+    )
+    group.add_argument(
+        "--installed",
+        action="store_true",
+        help="also audit the packages installed in the environment secgate runs in",
+    )
+
+
+def _check_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``overrides`` the check command's flags pass to check()."""
+    overrides: dict[str, Any] = {"cache": False} if args.no_cache else {}
+    scanners: dict[str, dict[str, Any]] = {}
+    for extra in (_dependency_overrides(args), _secret_mode_overrides(args)):
+        for name, options in (extra or {}).get("scanners", {}).items():
+            scanners.setdefault(name, {}).update(options)
+    if scanners:
+        overrides["scanners"] = scanners
+    return overrides or None
+
+
+def _dependency_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    options: dict[str, Any] = {}
+    if getattr(args, "vuln_db", None):
+        # Resolved here: a path on the command line is relative to the current folder.
+        options["vuln-db"] = str(Path(args.vuln_db).expanduser().resolve())
+    if getattr(args, "installed", False):
+        options["installed"] = True
+    return {"scanners": {"pip-audit": options}} if options else None
+
+
+DB_EPILOG = """\
+examples:
+  secgate db update --from ../advisory-db/vulns   import a folder of OSV records
+  secgate db update --from all.zip                import an OSV export
+  secgate db update                               download OSV's PyPI export
+  secgate db status                               source, export date, records, age
+
+The database lives under $XDG_CACHE_HOME/secgate/osv-db (default ~/.cache/secgate). An
+update is built beside the current copy and swapped in atomically: a failed or
+interrupted update leaves the previous database in use.
+"""
+
+
+def _add_db_parser(sub: Any) -> None:
+    db = sub.add_parser(
+        "db",
+        help="manage the offline vulnerability database of the dependency audit",
+        description="Import or inspect the offline OSV database the pip-audit scanner uses "
+        "when no --vuln-db / vuln-db / SECGATE_VULN_DB is given.",
+        epilog=DB_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    update = actions.add_parser(
+        "update",
+        help="import a database (folder, all.zip or URL; default: OSV's PyPI export)",
+        description="Import an OSV database into secgate's cache with an atomic swap.",
+    )
+    update.add_argument(
+        "--from",
+        dest="source",
+        metavar="PATH|URL",
+        help="a folder of OSV .json/.yaml records, an OSV all.zip, or an http(s)/file URL "
+        "of one (default: download OSV's PyPI export)",
+    )
+    status = actions.add_parser(
+        "status",
+        help="show the imported database: source, export date, record count, age",
+        description="Show the database `secgate db update` imported. Exit 2 when there is none.",
+    )
+    status.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _cmd_db(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.deps import osv  # noqa: PLC0415
+
+    if args.db_command == "update":
+        imported = osv.update_database(args.source)
+        p = imported.provenance
+        stdout.write(
+            f"imported {p.records} advisories from {p.source}"
+            f" (newest record {p.export_date:%Y-%m-%d})\n"
+            if p.export_date
+            else f"imported {p.records} advisories from {p.source}\n"
+        )
+        for skipped in p.skipped:
+            stdout.write(f"warning: record skipped: {skipped}\n")
+        stdout.write(f"database: {imported.path}\n")
+        return EXIT_PASS
+    if args.db_command == "status":
+        installed = osv.current_database()
+        if installed is None:
+            raise osv.DatabaseError(
+                f"no offline vulnerability database in {osv.store_dir()}; import one with "
+                "`secgate db update --from PATH` (or `secgate db update` with network)"
+            )
+        p = installed.provenance
+        age = p.age_days()
+        row: dict[str, Any] = {
+            "source": p.source,
+            "path": str(installed.path),
+            "imported_at": p.imported_at.isoformat() if p.imported_at else None,
+            "export_date": p.export_date.isoformat() if p.export_date else None,
+            "records": p.records,
+            "withdrawn": p.withdrawn,
+            "skipped": len(p.skipped),
+            "age_days": round(age, 1) if age is not None else None,
+        }
+        if args.format == "json":
+            stdout.write(json.dumps(row, indent=2) + "\n")
+            return EXIT_PASS
+        stdout.write(
+            f"source:      {p.source}\n"
+            f"path:        {installed.path}\n"
+            f"imported:    {p.imported_at:%Y-%m-%d %H:%M} UTC\n"
+            if p.imported_at
+            else f"source:      {p.source}\npath:        {installed.path}\n"
+        )
+        stdout.write(
+            f"export date: {p.export_date:%Y-%m-%d} (newest record)\n"
+            if p.export_date
+            else "export date: unknown (no dated record)\n"
+        )
+        stdout.write(
+            f"records:     {p.records} ({p.withdrawn} withdrawn, {len(p.skipped)} skipped)\n"
+        )
+        stdout.write(
+            f"age:         {age:.0f} days\n" if age is not None else "age:         unknown\n"
+        )
+        return EXIT_PASS
+    raise UsageError("secgate db: expected an action: update or status")
+
+
 def _cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
     from secgate.shards import merge  # noqa: PLC0415
@@ -630,6 +766,7 @@ COMMANDS = {
     "merge": _cmd_merge,
     "baseline": _cmd_baseline,
     "scanners": _cmd_scanners,
+    "db": _cmd_db,
     "rules": _cmd_rules,
 }
 

@@ -426,6 +426,7 @@ def check(
             options=opts,
             config=effective,
             stage=stage,
+            config_file=loaded.path,
             jobs=job_count,
             timeout=opts.timeout or effective.timeout,
             digests=digests,

@@ -85,6 +85,9 @@ class ScanContext:
     config: Config
     """The effective config (stage applied), for the rare scanner that needs global keys."""
     stage: str | None = None
+    config_file: Path | None = None
+    """The config file the options came from (None: defaults or a Config object). Relative
+    paths in a scanner's options resolve against its folder."""
     jobs: int = 1
     """How many worker processes a CPU-bound scanner may use."""
     timeout: float = 600.0

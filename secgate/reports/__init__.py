@@ -1,4 +1,4 @@
-"""Built-in report formats (entry point ``reports``): text, json and sarif."""
+"""Built-in report formats (entry point ``reports``): text, json, sarif, junit and markdown."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 def secgate_register_reporters() -> list[type[Reporter]]:
     """Register the built-in formats."""
     from secgate.reports.json_report import JsonReporter  # noqa: PLC0415
+    from secgate.reports.junit import JunitReporter  # noqa: PLC0415
+    from secgate.reports.markdown import MarkdownReporter  # noqa: PLC0415
     from secgate.reports.sarif import SarifReporter  # noqa: PLC0415
     from secgate.reports.text import TextReporter  # noqa: PLC0415
 
-    return [TextReporter, JsonReporter, SarifReporter]
+    return [TextReporter, JsonReporter, SarifReporter, JunitReporter, MarkdownReporter]

@@ -1,0 +1,320 @@
+"""The pytest plugin: the security gate as test items, so ``pytest`` cannot pass while it fails.
+
+Inactive unless ``pytest --secgate`` is given or ``secgate = true`` is set in the pytest
+config (``[tool.pytest.ini_options]``). Active, it adds one item per enabled scanner
+(``secgate::bandit``…) and one for the verdict (``secgate::verdict``), after the project's
+own tests. The check runs once per session, when the first of these items runs, through
+the same :func:`secgate.check` the command line uses:
+
+- a scanner item fails when that scanner errored or has blocking findings, and is skipped
+  when the scanner was skipped (not installed and not required);
+- the verdict item fails unless the verdict is pass, so a gate that errored (a crashed
+  scanner, a bad config) never lets the session pass.
+
+Failures list the blocking findings as ``path:line  rule_id  message``, without a traceback.
+The items carry the ``secgate`` marker and are deselected like any test (``-k "not
+secgate"``, ``-m "not secgate"``); ``-p no:secgate`` removes the plugin altogether.
+
+pytest imports this module in every run of every project where secgate is installed, so it
+imports nothing heavy: the engine (and pydantic) load only once the plugin is activated.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from _pytest._code.code import TerminalRepr
+
+    from secgate.models import Finding, Verdict
+
+#: The collector's node id: items are ``secgate::<scanner>`` and ``secgate::verdict``.
+NODE_ID = "secgate"
+VERDICT_ITEM = "verdict"
+MARKER = "secgate"
+#: Findings listed in one failure; the full list is in ``secgate check``'s reports.
+MAX_LISTED = 100
+
+
+class GateFailure(Exception):
+    """A secgate item failed: the message is the whole failure report (no traceback)."""
+
+
+class Settings:
+    """What to check, from the command line and the pytest config."""
+
+    # A plain class, not a dataclass: this module is imported by every pytest run, and
+    # building a dataclass costs more than the rest of the module together.
+    __slots__ = ("path", "scanners", "stage")
+
+    def __init__(self, path: Path, stage: str | None, scanners: tuple[str, ...]) -> None:
+        self.path = path
+        self.stage = stage
+        self.scanners = scanners
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> Settings:
+        """Command-line options win over the ini keys; the path defaults to the rootdir."""
+        option_path = config.getoption("secgate_path")
+        ini_path = str(config.getini("secgate_path") or "")
+        if option_path:
+            path = config.invocation_params.dir / option_path
+        elif ini_path:
+            base = config.inipath.parent if config.inipath else config.rootpath
+            path = base / ini_path
+        else:
+            path = config.rootpath
+        stage = (
+            config.getoption("secgate_stage")
+            or str(config.getini("secgate_stage") or "")
+            or os.environ.get("SECGATE_STAGE")
+            or None
+        )
+        scanners = tuple(dict.fromkeys(config.getoption("secgate_scanner") or ()))
+        return cls(path=path, stage=stage, scanners=scanners)
+
+
+class Outcome:
+    """The session's one check: a verdict, or why there is none."""
+
+    __slots__ = ("error", "verdict")
+
+    def __init__(self, verdict: Verdict | None = None, error: str | None = None) -> None:
+        self.verdict = verdict
+        self.error = error
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--secgate`` and its options, and the ini keys."""
+    group = parser.getgroup("secgate", "security gate (secgate)")
+    group.addoption(
+        "--secgate",
+        action="store_true",
+        default=False,
+        help="run the secgate security gate: one test per scanner plus one for the verdict",
+    )
+    group.addoption(
+        "--secgate-stage",
+        metavar="NAME",
+        default=None,
+        help="stage profile from [tool.secgate.stages.NAME] (default: ini secgate_stage, "
+        "then $SECGATE_STAGE)",
+    )
+    group.addoption(
+        "--secgate-path",
+        metavar="PATH",
+        default=None,
+        help="file or folder to check (default: ini secgate_path, then the rootdir)",
+    )
+    group.addoption(
+        "--secgate-scanner",
+        action="append",
+        metavar="NAME",
+        default=None,
+        help="run only this scanner (repeatable); a named scanner is required",
+    )
+    parser.addini("secgate", type="bool", default=False, help="run the secgate security gate")
+    parser.addini("secgate_stage", type="string", default="", help="secgate stage profile")
+    parser.addini(
+        "secgate_path",
+        type="string",
+        default="",
+        help="file or folder secgate checks, relative to the ini file (default: rootdir)",
+    )
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("secgate") or config.getini("secgate"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Activate the gate when asked to; otherwise do nothing at all."""
+    if not _enabled(config):
+        return
+    config.addinivalue_line("markers", f"{MARKER}: a secgate security gate item")
+    plugin = SecgateSession(config)
+    config.stash[_SESSION_KEY] = plugin
+    config.pluginmanager.register(plugin, "secgate-session")
+
+
+class SecgateSession:
+    """The active gate: adds the items, runs the check once, summarises it."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.settings = Settings.from_config(config)
+        self._outcome: Outcome | None = None
+
+    def planned_scanners(self) -> list[str]:
+        """The scanners the check will run, known before it runs (for the item list).
+
+        A config that cannot be read gives no scanner items: the verdict item then
+        reports the same error when the check runs.
+        """
+        if self.settings.scanners:
+            return list(self.settings.scanners)
+        from secgate.engine import resolve_config  # noqa: PLC0415 - only once active
+        from secgate.errors import SecgateError  # noqa: PLC0415
+        from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+        if not self.settings.path.exists():
+            return []
+        try:
+            loaded = resolve_config([self.settings.path.resolve()], None)
+            source = str(loaded.path) if loaded.path else None
+            effective = loaded.config.for_stage(self.settings.stage, source)
+            if effective.select is not None:
+                return list(dict.fromkeys(effective.select))
+            return [n for n in make_plugin_host().scanners() if n not in effective.skip]
+        except SecgateError:
+            return []
+
+    def outcome(self) -> Outcome:
+        """Run the check the first time it is asked for; later calls reuse it."""
+        if self._outcome is None:
+            self._outcome = self._run()
+        return self._outcome
+
+    def _run(self) -> Outcome:
+        from secgate.engine import check  # noqa: PLC0415 - only once an item runs
+        from secgate.errors import SecgateError  # noqa: PLC0415
+
+        try:
+            verdict = check(
+                self.settings.path,
+                stage=self.settings.stage,
+                scanners=list(self.settings.scanners) or None,
+            )
+        except SecgateError as exc:
+            return Outcome(error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - fail closed: any crash fails the gate items
+            return Outcome(error=f"internal error: {type(exc).__name__}: {exc}")
+        return Outcome(verdict=verdict)
+
+    @pytest.hookimpl(tryfirst=True)  # before -k / -m deselect, so they apply to our items
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Append the gate's items after the project's tests, reported as collected."""
+        collector = SecgateCollector.from_parent(session, name=NODE_ID, nodeid=NODE_ID)
+        collector.add_marker(MARKER)
+        session.ihook.pytest_collectstart(collector=collector)
+        report = collector.ihook.pytest_make_collect_report(collector=collector)
+        collector.ihook.pytest_collectreport(report=report)
+        items.extend(node for node in report.result if isinstance(node, pytest.Item))
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        """One section with the verdict, when the check ran."""
+        if self._outcome is None:
+            return
+        terminalreporter.section("secgate")
+        verdict, error = self._outcome.verdict, self._outcome.error
+        if verdict is None:
+            terminalreporter.write_line(f"secgate: ERROR: {error}", red=True)
+            return
+        word = verdict.status.value.upper()
+        color = {"green": True} if verdict.passed else {"red": True}
+        terminalreporter.write_line(f"secgate: {word}", bold=True, **color)
+        for reason in verdict.reasons:
+            terminalreporter.write_line(f"  - {reason}")
+        for warning in verdict.warnings:
+            terminalreporter.write_line(f"warning: {warning}", yellow=True)
+
+
+_SESSION_KEY = pytest.StashKey[SecgateSession]()
+
+
+def format_findings(findings: Iterable[Finding], limit: int = MAX_LISTED) -> list[str]:
+    """``path:line  rule_id  message`` per finding, at most *limit* lines plus a count."""
+    listed = list(findings)
+    lines = [f"{f.location}  {f.rule_id}  {' '.join(f.message.split())}" for f in listed[:limit]]
+    if len(listed) > limit:
+        lines.append(f"… and {len(listed) - limit} more (run `secgate check` for every one)")
+    return lines
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class SecgateCollector(pytest.Collector):
+    """The ``secgate`` node: one item per planned scanner, then the verdict item."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        """The items, in a stable order: scanners as planned, the verdict last."""
+        for name in self.config.stash[_SESSION_KEY].planned_scanners():
+            yield ScannerItem.from_parent(self, name=name)
+        yield VerdictItem.from_parent(self, name=VERDICT_ITEM)
+
+
+class SecgateItem(pytest.Item):
+    """Base of the gate's items: clean failure text, no traceback."""
+
+    def gate(self) -> Verdict:
+        """The session's verdict (running the check if no item ran it yet)."""
+        outcome = self.config.stash[_SESSION_KEY].outcome()
+        if outcome.verdict is None:
+            raise GateFailure(f"secgate could not run: {outcome.error}")
+        return outcome.verdict
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: str | None = None,
+    ) -> str | TerminalRepr:
+        """The gate's own report for a gate failure; pytest's usual one for a bug."""
+        if isinstance(excinfo.value, GateFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)  # type: ignore[arg-type] # pytest's style Literal
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """Name the item by its node id in reports."""
+        return self.path, None, self.nodeid
+
+
+class ScannerItem(SecgateItem):
+    """Passes when its scanner ran and has no blocking finding."""
+
+    def runtest(self) -> None:
+        """Fail on a scanner error or a blocking finding; skip a skipped scanner."""
+        from secgate.models import ScanStatus  # noqa: PLC0415 - loaded by gate() already
+
+        verdict = self.gate()
+        try:
+            result = verdict.scanner(self.name)
+        except KeyError:
+            raise GateFailure(f"secgate: scanner {self.name} is not in the verdict") from None
+        blocking = [f for f in verdict.blocking if f.scanner == self.name]
+        if result.status is ScanStatus.ERROR:
+            lines = [f"secgate: {self.name}: error: {result.error or 'unknown error'}"]
+            if blocking:
+                lines += [f"and {_plural(len(blocking), 'blocking finding')}:"]
+                lines += format_findings(blocking)
+            raise GateFailure("\n".join(lines))
+        if result.status is ScanStatus.SKIPPED:
+            pytest.skip(f"secgate: {self.name} skipped: {result.error or 'not run'}")
+        if blocking:
+            header = f"secgate: {self.name}: {_plural(len(blocking), 'blocking finding')}"
+            raise GateFailure("\n".join([header, *format_findings(blocking)]))
+
+
+class VerdictItem(SecgateItem):
+    """Passes only when the verdict is pass."""
+
+    def runtest(self) -> None:
+        """Fail with the verdict, its reasons and the blocking findings."""
+        verdict = self.gate()
+        if verdict.passed:
+            return
+        lines = [f"secgate verdict: {verdict.status.value.upper()}"]
+        lines += [f"  - {reason}" for reason in verdict.reasons]
+        blocking: Sequence[Finding] = verdict.blocking
+        if blocking:
+            lines.append(f"{_plural(len(blocking), 'blocking finding')}:")
+            lines += format_findings(blocking)
+        raise GateFailure("\n".join(lines))

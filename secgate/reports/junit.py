@@ -1,0 +1,223 @@
+"""JUnit XML, the test-report format Jenkins, GitLab and most CI dashboards read.
+
+One ``<testsuite name="secgate">`` holds a ``<testcase>`` per scanner (classname
+``secgate.<scanner>``) and a last ``verdict`` testcase (classname ``secgate``):
+
+- a blocking finding is a ``<failure>`` of its scanner's testcase (message ``path:line
+  rule_id``, type = severity, text = severity, message, help);
+- a scanner error is an ``<error>``, a skipped scanner a ``<skipped>``;
+- the verdict testcase fails (or errors) unless the verdict is pass, and its text lists
+  the reasons and every blocking finding, for consumers that show only the first
+  ``<failure>`` of a testcase.
+
+The suite's counts follow its elements: ``failures`` is the number of ``<failure>``
+elements (each blocking finding, plus the verdict's), ``errors`` the number of ``<error>``
+elements, ``skipped`` the skipped scanners, ``tests`` the scanners plus the verdict.
+Properties carry the verdict and the secgate version. Built with
+:mod:`xml.etree.ElementTree`, so every value is escaped; characters XML 1.0 cannot hold
+(control characters, lone surrogates) become U+FFFD. Snippets are never included.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET  # writes XML only: no untrusted XML is parsed here
+from typing import ClassVar
+
+from secgate.models import Finding, ScanResult, ScanStatus, Verdict, VerdictStatus
+from secgate.plugins import Reporter
+
+#: Blocking findings listed in the verdict testcase's text (all are failures elsewhere).
+MAX_LISTED_IN_VERDICT = 500
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """*value* as text XML 1.0 can hold: forbidden characters become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", str(value))
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def failure_text(finding: Finding) -> str:
+    """What a person needs to act on one finding (no snippet: it may hold a secret)."""
+    lines = [
+        f"severity: {finding.severity}",
+        f"confidence: {finding.confidence}",
+        f"rule: {finding.rule_id}",
+        f"location: {finding.location}",
+        f"message: {finding.message}",
+    ]
+    if finding.package is not None:
+        pkg = finding.package
+        lines.append(f"package: {pkg.name} {pkg.version or ''}".rstrip())
+        if pkg.fixed_versions:
+            lines.append(f"fixed in: {', '.join(pkg.fixed_versions)}")
+    if finding.cwe:
+        lines.append(f"cwe: {', '.join(f'CWE-{c}' for c in finding.cwe)}")
+    if finding.help_text:
+        lines.append(f"help: {finding.help_text}")
+    if finding.help_url:
+        lines.append(f"more: {finding.help_url}")
+    lines.append(f"fingerprint: {finding.fingerprint}")
+    return "\n".join(lines)
+
+
+def _set_aside_line(findings: list[Finding]) -> str | None:
+    set_aside = [f for f in findings if not f.blocking]
+    if not set_aside:
+        return None
+    reasons: dict[str, int] = {}
+    for finding in set_aside:
+        key = finding.suppressed_by or "not blocking"
+        reasons[key] = reasons.get(key, 0) + 1
+    parts = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+    return f"{len(set_aside)} not blocking ({parts})"
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.tests = self.failures = self.errors = self.skipped = 0
+
+    def attrs(self) -> dict[str, int]:
+        return {
+            "tests": self.tests,
+            "failures": self.failures,
+            "errors": self.errors,
+            "skipped": self.skipped,
+        }
+
+
+def _scanner_case(
+    suite: ET.Element, result: ScanResult, findings: list[Finding], counts: _Counts
+) -> None:
+    case = _element(
+        suite,
+        "testcase",
+        classname=f"secgate.{result.name}",
+        name=result.name,
+        time=_seconds(result.duration_s),
+    )
+    counts.tests += 1
+    if result.status is ScanStatus.SKIPPED:
+        _element(case, "skipped", message=_one_line(result.error or "not run"))
+        counts.skipped += 1
+        return
+    if result.status is ScanStatus.ERROR:
+        error = result.error or "unknown error"
+        _element(case, "error", error, message=_one_line(error)[:500], type="scanner-error")
+        counts.errors += 1
+    for finding in findings:
+        if finding.blocking:
+            location = finding.location
+            _element(
+                case,
+                "failure",
+                failure_text(finding),
+                message=f"{location} {finding.rule_id}",
+                type=finding.severity.value,
+            )
+            counts.failures += 1
+    out = [
+        f"{result.findings} finding{'s' if result.findings != 1 else ''}, "
+        f"{result.coverage.files_scanned} files scanned"
+    ]
+    if result.version:
+        out.append(f"{result.name} {result.version}")
+    set_aside = _set_aside_line(findings)
+    if set_aside:
+        out.append(set_aside)
+    for skipped in result.coverage.skipped:
+        out.append(f"not scanned: {skipped.path}: {skipped.reason}")
+    _element(case, "system-out", "\n".join(out))
+
+
+def _verdict_case(suite: ET.Element, verdict: Verdict, counts: _Counts) -> None:
+    case = _element(suite, "testcase", classname="secgate", name="verdict", time=_seconds(0))
+    counts.tests += 1
+    if verdict.status is VerdictStatus.PASS:
+        return
+    lines = [f"verdict: {verdict.status}", *(f"- {reason}" for reason in verdict.reasons)]
+    blocking = verdict.blocking
+    if blocking:
+        lines.append(f"blocking findings ({len(blocking)}):")
+        lines += [
+            f"{f.location}  {f.severity}  {f.rule_id}  {_one_line(f.message)}"
+            for f in blocking[:MAX_LISTED_IN_VERDICT]
+        ]
+        if len(blocking) > MAX_LISTED_IN_VERDICT:
+            lines.append(f"… and {len(blocking) - MAX_LISTED_IN_VERDICT} more")
+    first = _one_line(verdict.reasons[0]) if verdict.reasons else str(verdict.status)
+    tag = "error" if verdict.status is VerdictStatus.ERROR else "failure"
+    _element(
+        case,
+        tag,
+        "\n".join(lines),
+        message=f"{verdict.status}: {first}"[:500],
+        type=f"secgate-{verdict.status}",
+    )
+    if tag == "error":
+        counts.errors += 1
+    else:
+        counts.failures += 1
+
+
+class JunitReporter(Reporter):
+    """JUnit XML for Jenkins, GitLab and other CI test dashboards."""
+
+    name: ClassVar[str] = "junit"
+    description: ClassVar[str] = "JUnit XML: a testcase per scanner, a failure per blocking finding"
+    extension: ClassVar[str] = ".xml"
+
+    def render(self, verdict: Verdict, *, color: bool = False) -> str:
+        """Build the XML document."""
+        root = ET.Element("testsuites", {"name": "secgate"})
+        suite = _element(root, "testsuite", name="secgate")
+        if verdict.started_at is not None:
+            suite.set("timestamp", verdict.started_at.strftime("%Y-%m-%dT%H:%M:%S"))
+        properties = _element(suite, "properties")
+        props = {
+            "secgate.verdict": verdict.status.value,
+            "secgate.decided_by": verdict.decided_by,
+            "secgate.version": verdict.tool_version,
+            "secgate.stage": verdict.stage,
+            "secgate.new_since": verdict.new_since,
+            "secgate.blocking": str(verdict.summary.blocking),
+            "secgate.findings": str(verdict.summary.total),
+        }
+        for key, value in props.items():
+            if value is not None:
+                _element(properties, "property", name=key, value=value)
+
+        counts = _Counts()
+        by_scanner: dict[str, list[Finding]] = {}
+        for finding in verdict.findings:
+            by_scanner.setdefault(finding.scanner, []).append(finding)
+        for result in verdict.scanners:
+            _scanner_case(suite, result, by_scanner.get(result.name, []), counts)
+        _verdict_case(suite, verdict, counts)
+
+        total_time = sum(r.duration_s for r in verdict.scanners)
+        if verdict.started_at is not None and verdict.finished_at is not None:
+            total_time = (verdict.finished_at - verdict.started_at).total_seconds()
+        for element in (suite, root):
+            for key, count in counts.attrs().items():
+                element.set(key, str(count))
+            element.set("time", _seconds(total_time))
+        ET.indent(root, space="  ")
+        body = ET.tostring(root, encoding="unicode")
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
