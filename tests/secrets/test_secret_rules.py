@@ -108,3 +108,21 @@ def test_provider_rule_wins_over_generic_rule_on_the_same_text(detector: Detecto
     token = checksum_token(random.Random(2), "ghp_")
     hits = detector.scan_bytes(f'GITHUB_TOKEN = "{token}"\n'.encode(), "ci.py").hits
     assert [h.rule.id for h in hits] == ["github-pat-classic"]
+
+
+def test_the_repository_itself_holds_no_secret_shaped_strings(detector: Detector) -> None:
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    listed = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z"], capture_output=True, check=False
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    found = []
+    for rel in filter(None, listed.stdout.decode().split("\0")):
+        path = root / rel
+        if path.is_file():
+            found += [(rel, h.line, h.rule.id) for h in detector.scan_file(path, rel).hits]
+    assert found == []
