@@ -295,69 +295,19 @@ def _tick(context: ScanContext, done: int, total: int) -> None:
         context.progress(done, total)
 
 
-#: Below this many bytes a tree is scanned in-process: starting workers would cost more.
-PARALLEL_THRESHOLD = 48 * 1024 * 1024
-_CHUNK_FILES = 256
+def _results(detector: Detector, context: ScanContext) -> Iterator[tuple[str, Any]]:
+    """Scan each file in this process.
 
-_worker_detector: Detector | None = None
-
-
-def _init_worker(rules: tuple[Any, ...], max_file_size: int, engine: str) -> None:
-    global _worker_detector  # noqa: PLW0603 - one detector per worker process
-    from secgate.secrets.engine import Detector  # noqa: PLC0415
-
-    _worker_detector = Detector(rules, max_file_size=max_file_size, engine=engine)
-
-
-def _scan_chunk(root: str, rels: list[str]) -> list[tuple[str, Any]]:
-    assert _worker_detector is not None  # noqa: S101 - set by the pool initializer
-    scan = _worker_detector.scan_file
-    return [(rel, scan(f"{root}/{rel}", rel)) for rel in rels]
-
-
-def _results_in_process(detector: Detector, context: ScanContext) -> Iterator[tuple[str, Any]]:
+    One process on purpose: the engine already runs the scanners side by side, and worker
+    processes started from a library call (``spawn``) re-import the caller's ``__main__``,
+    which breaks scripts without a ``__main__`` guard; ``fork`` from the engine's threads
+    is unsafe. One core does 50-100 MB/s.
+    """
     total = len(context.files)
     root = str(context.root)
     for done, rel in enumerate(context.files, 1):
         _tick(context, done, total)
         yield rel, detector.scan_file(f"{root}/{rel}", rel)
-
-
-def _results_in_pool(detector: Detector, context: ScanContext) -> Iterator[tuple[str, Any]]:
-    """Scan in ``jobs`` worker processes, in chunks, yielding results in file order."""
-    import multiprocessing  # noqa: PLC0415
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
-    files = list(context.files)
-    chunks = [files[i : i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
-    # spawn, not fork: the engine runs scanners in threads, and forking a threaded
-    # process can copy a held lock into the child.
-    pool = ProcessPoolExecutor(
-        max_workers=min(context.jobs, len(chunks)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(detector.rules, detector.max_file_size, detector.engine),
-    )
-    try:
-        futures = [pool.submit(_scan_chunk, str(context.root), chunk) for chunk in chunks]
-        done = 0
-        for future in futures:
-            for item in future.result(timeout=max(1.0, context.remaining)):
-                done += 1
-                _tick(context, done, len(files))
-                yield item
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _tree_bytes(context: ScanContext) -> int:
-    total = 0
-    for rel in context.files:
-        try:
-            total += (context.root / rel).stat().st_size
-        except OSError:
-            continue
-    return total
 
 
 def _scan_tree(detector: Detector, builder: _FindingBuilder, context: ScanContext) -> ScanOutput:
@@ -366,11 +316,7 @@ def _scan_tree(detector: Detector, builder: _FindingBuilder, context: ScanContex
     scanned = 0
     total_bytes = 0
     started = time.perf_counter()
-    parallel = context.jobs > 1 and len(context.files) > _CHUNK_FILES
-    if parallel and _tree_bytes(context) < PARALLEL_THRESHOLD:
-        parallel = False
-    results = (_results_in_pool if parallel else _results_in_process)(detector, context)
-    for rel, result in results:
+    for rel, result in _results(detector, context):
         if result.skipped:
             skipped.append(SkippedFile(path=rel, reason=result.skipped))
             continue
@@ -384,7 +330,6 @@ def _scan_tree(detector: Detector, builder: _FindingBuilder, context: ScanContex
         details={
             "bytes_scanned": total_bytes,
             "seconds": round(time.perf_counter() - started, 3),
-            "workers": min(context.jobs, 1 + len(context.files) // _CHUNK_FILES) if parallel else 1,
         },
     )
 

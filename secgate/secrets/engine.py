@@ -151,6 +151,10 @@ _REPEATED_RUN = re.compile(rb"(.)\1{5,}")
 _HEX = re.compile(rb"[0-9a-fA-F]+")
 _HEX_DIGEST_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
 _UUID = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: Pieces of UUIDs ("a06b-c462cffae87a"): hex groups of UUID lengths joined by dashes.
+_UUID_PART = re.compile(
+    rb"(?:[0-9a-fA-F]{4}|[0-9a-fA-F]{8}|[0-9a-fA-F]{12})(?:-(?:[0-9a-fA-F]{4}|[0-9a-fA-F]{8}|[0-9a-fA-F]{12}))+"
+)
 _HASH_WORDS = re.compile(
     rb"(?i)hash|digest|sha\d|sha-\d|\bsha\b|md5|checksum|crc|commit|revision|\brev\b|"
     rb"integrity|etag|fingerprint|signature|nonce|salt"
@@ -739,7 +743,7 @@ def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathConte
         return False
     if _PASSWORD_HASH.match(value):
         return False  # a password *hash* (Django, bcrypt, LDAP): not the password
-    if _UUID.fullmatch(value) or _SRI.match(value):
+    if _UUID.fullmatch(value) or _UUID_PART.fullmatch(value) or _SRI.match(value):
         return False
     if value.startswith((b"http://", b"https://", b"/", b"./", b"../", b"~/", b"$", b"%", b"@")):
         return False

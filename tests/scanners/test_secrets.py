@@ -383,32 +383,3 @@ def test_duplicate_survives_the_policy_and_does_not_block(tmp_path: Path) -> Non
     assert not by_scanner["bandit"].blocking
     assert by_scanner["secrets"].blocking
     assert judged.summary.blocking == 1
-
-
-@pytest.mark.slow
-def test_worker_processes_give_the_same_findings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import secgate.scanners.secrets as plugin
-    from secgate.plugins import ScanContext
-
-    for index in range(7):
-        (tmp_path / f"m{index}.py").write_text(f'T = "{github_token(100 + index)}"\nx = 1\n')
-    (tmp_path / "blob.bin").write_bytes(b"\x00" * 10)
-    files = tuple(sorted(p.name for p in tmp_path.iterdir()))
-
-    def scan(jobs: int) -> Any:
-        context = ScanContext(
-            root=tmp_path, files=files, options=SecretsOptions(), config=Config(), jobs=jobs
-        )
-        return SecretsScanner().scan(context)
-
-    monkeypatch.setattr(plugin, "PARALLEL_THRESHOLD", 0)
-    monkeypatch.setattr(plugin, "_CHUNK_FILES", 2)
-    alone, pooled = scan(1), scan(2)
-    assert pooled.details["workers"] == 2
-    assert [(f.path, f.fingerprint) for f in pooled.findings] == [
-        (f.path, f.fingerprint) for f in alone.findings
-    ]
-    assert len(pooled.findings) == 7
-    assert [s.path for s in pooled.skipped] == ["blob.bin"]

@@ -134,6 +134,7 @@ def test_multiline_private_key_reports_its_first_line(detector: Detector) -> Non
         ("release.py", 'api_key = "{hex40}"  # commit of the release\n'),
         # UUIDs
         ("app.py", 'api_token = "{uuid}"\n'),
+        ("app.py", 'api_key = "{uuid_tail}"\n'),
         # data URIs / base64 images
         ("page.json", '{{"token": "data:image/png;base64,iVBORw0KGgo{b62}"}}\n'),
         # password hashes, not passwords
@@ -159,6 +160,7 @@ def test_context_filters_drop_hashes_ids_and_fixtures(
         hex40=rand(rng, HEX, 40),
         hex64=rand(rng, HEX, 64),
         uuid="-".join(rand(rng, HEX, n) for n in (8, 4, 4, 4, 12)),
+        uuid_tail="-".join(rand(rng, HEX, n) for n in (4, 12)),
         b62=rand(rng, B62, 40),
     )
     assert detector.scan_bytes(text.encode(), name).hits == []
