@@ -160,7 +160,11 @@ _HASH_WORDS = re.compile(
     rb"integrity|etag|fingerprint|signature|nonce|salt"
 )
 _SRI = re.compile(rb"(?i)^(?:sha1|sha224|sha256|sha384|sha512|md5)[-:=]")
-_WORDS = re.compile(rb"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,}|[_.:\-])+[0-9]{0,3}")
+_WORDS = re.compile(rb"[A-Za-z_.:\-]+[0-9]{0,3}")
+_WORD_PARTS = re.compile(rb"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_VOWELS = frozenset(b"aeiouyAEIOUY")
+#: Regular expressions and format specs, not values: "(?:key|pwd)", "[^/]+", "{0,40}".
+_PATTERN_SYNTAX = (b"(?:", b"(?P<", b"(?i)", b"[^", b"{0,", b"\\d", b"\\w", b"\\s")
 _PLACEHOLDER_WORDS = re.compile(
     rb"(?i)(?:(?:foo|bar|baz|qux|quux|pass|passwd|password|pwd|secret|user|username|test|"
     rb"admin|guest|demo|none|x+|[*]+)[\W_]*)+"
@@ -272,14 +276,29 @@ def _valid_checksum_token(secret: bytes) -> bool:
     return base62_crc32(body[:-6]) == body[-6:].decode("latin-1")
 
 
+#: Claims of the JWTs that documentation copies around (jwt.io's default token, PyJWT's).
+_EXAMPLE_JWT_CLAIMS = ({"sub": "1234567890", "name": "John Doe"}, {"some": "payload"})
+
+
+def _jwt_part(part: bytes) -> object:
+    return json.loads(base64.urlsafe_b64decode(part + b"=" * (-len(part) % 4)))
+
+
 def _valid_jwt(secret: bytes) -> bool:
-    header = secret.split(b".", 1)[0]
+    """A JSON header with ``alg``, and not one of the well-known documentation examples."""
+    header, payload = secret.split(b".")[:2]
     try:
-        decoded = base64.urlsafe_b64decode(header + b"=" * (-len(header) % 4))
-        data = json.loads(decoded)
+        data = _jwt_part(header)
+        claims = _jwt_part(payload)
     except (binascii.Error, ValueError):
         return False
-    return isinstance(data, dict) and "alg" in data
+    if not (isinstance(data, dict) and "alg" in data):
+        return False
+    if isinstance(claims, dict):
+        for example in _EXAMPLE_JWT_CLAIMS:
+            if all(claims.get(k) == v for k, v in example.items()):
+                return False
+    return True
 
 
 def validate(validator: str | None, secret: bytes) -> bool | None:
@@ -737,6 +756,21 @@ def _real_key_block(block: bytes) -> bool:
     return letters >= 32
 
 
+def _looks_like_words(value: bytes) -> bool:
+    """Letters in words ("notHighEnoughEntropy", "IAmSensitive", "FORBIDDEN_VALUE2").
+
+    Random letters split into short, vowel-less pieces ("kQmZrTb" is k, Qm, Zr, Tb); words
+    split into pieces of three letters or more on average, each with a vowel.
+    """
+    if not _WORDS.fullmatch(value):
+        return False
+    parts = _WORD_PARTS.findall(value)
+    if not parts:
+        return False
+    average = sum(len(p) for p in parts) / len(parts)
+    return average >= 3 and all(any(c in _VOWELS for c in p) for p in parts)
+
+
 def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathContext) -> bool:
     """Context filters for a value assigned to a secret-looking name."""
     if name and _NAME_DENY.search(name.decode("latin-1").strip("_")):
@@ -750,7 +784,7 @@ def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathConte
     is_hex = _HEX.fullmatch(value) is not None
     if is_hex and len(value) in _HEX_DIGEST_LENGTHS and _HASH_WORDS.search(line):
         return False
-    if not is_hex and _WORDS.fullmatch(value):
+    if not is_hex and _looks_like_words(value):
         return False  # words: "notHighEnoughEntropy", "set-password", "FORBIDDEN_VALUE2"
     classes = sum(
         (
@@ -764,6 +798,8 @@ def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathConte
         return is_hex and len(value) >= 16 and shannon_entropy(value) >= 3.0
     if (b"{" in value and b"}" in value) or b"%s" in value or b"%d" in value:
         return False  # a format string or template
+    if any(token in value for token in _PATTERN_SYNTAX):
+        return False  # a regular expression
     if context.tests or context.docs:
         return len(value) >= 20 and shannon_entropy(value) >= 3.5
     return True

@@ -88,6 +88,14 @@ def jwt(rng: random.Random) -> str:
     return f"{header}.{payload}.{rand(rng, URLSAFE, 43)}"
 
 
+def example_jwt() -> str:
+    """jwt.io's well-known example token shape (claims sub=1234567890, name=John Doe)."""
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}
+    payload = b64url(json.dumps(claims).encode())
+    return f"{header}.{payload}.{rand(random.Random(0), URLSAFE, 43)}"
+
+
 def pem_body(rng: random.Random, lines: int = 6, sep: str = "\n") -> str:
     """Base64 lines of a key body."""
     return sep.join(rand(rng, B64, 64) for _ in range(lines))
@@ -604,6 +612,7 @@ SAMPLES: dict[str, Sample] = {
         negatives=(
             _py("eyJhbGciOiJub25l.eyJzdWIiOiJ4In0.signature"),  # parts too short
             _py("eyJub3RKU09OISEhISE.eyJub3RKU09OISEhISE.c2lnbmF0dXJlc2ln"),  # header not JSON
+            _py(example_jwt()),
         ),
     ),
     "database-url-password": token_sample(
@@ -623,6 +632,9 @@ SAMPLES: dict[str, Sample] = {
         negatives=(
             ("deploy.txt", "see https://user:pass@example.com/ for the format\n"),
             ("deploy.txt", "https://foo:bar@host/path\n"),
+            ("deploy.txt", "https://jo%40email.com:a%20secret@host.example.org/\n"),
+            ("deploy.txt", "nodeenv --mirror=https://user:p%2Fss@artifactory.example.com/nodejs\n"),
+            ("deploy.txt", "MultiHostUrl('https://foo.com:123,foo:bar@bar.com/path')\n"),
             ("deploy.txt", "https://git.internal.net/platform/api.git\n"),
         ),
     ),

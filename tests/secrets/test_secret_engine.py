@@ -147,6 +147,9 @@ def test_multiline_private_key_reports_its_first_line(detector: Detector) -> Non
         # field names, not values
         ("forms.py", 'password_field = "{b62}"\n'),
         ("models.py", 'token_type = "{b62}"\n'),
+        # words and regular expressions
+        ("models.py", "Model(password='IAmSensitive', password_bytes=b'IAmSensitiveBytes')\n"),
+        ("plugin.py", "key_or_pass = r'(?:key|pwd|password|pass|token)'\n"),
         # tests and docs: short values are fixtures
         ("tests/test_login.py", 'password = "Xk9mQ2vLp7"\n'),
         ("docs/setup.md", "password: Xk9mQ2vLp7\n"),
