@@ -43,7 +43,10 @@ CREATE TABLE IF NOT EXISTS results (
 );
 CREATE INDEX IF NOT EXISTS results_used ON results (used);
 """
-_POLICY_FIELDS = {"blocking", "suppressed_by", "decided_by"}
+# What the policy decides is never cached. `suppressed_by` is kept: at this point only the
+# scanner can have set it, to an inline suppression (`inline:nosec`, `inline:nosemgrep`), and
+# dropping it would make a suppressed finding block on every cache hit.
+_POLICY_FIELDS = {"blocking", "decided_by"}
 _TOUCH_AFTER_S = 3600  # refresh an entry's last-use time at most hourly (fewer writes)
 
 

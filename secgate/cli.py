@@ -285,9 +285,59 @@ def build_parser() -> argparse.ArgumentParser:
         "provides it, and whether it can run on this machine (and why not).",
     )
     scanners.add_argument("--format", choices=("text", "json"), default="text")
+    _add_rules_parser(sub)
     _add_db_parser(sub)
-    _add_rules_command(sub)
     return parser
+
+
+def _add_rules_list_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
+    # On the `list` action the defaults are suppressed, so that `secgate rules --format
+    # json list` keeps the value given before the action.
+    default: Any = argparse.SUPPRESS if nested else None
+    parser.add_argument(
+        "--scanner",
+        action="append",
+        dest="rules_scanners",
+        metavar="NAME",
+        default=default,
+        help="only this scanner's rules (repeatable)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="rules_format",
+        choices=("text", "json"),
+        default=argparse.SUPPRESS if nested else "text",
+        help="text (default) or json",
+    )
+    parser.add_argument(
+        "--config",
+        dest="rules_config",
+        metavar="FILE",
+        default=default,
+        help="config file whose scanner options apply (default: the closest one)",
+    )
+
+
+def _add_rules_parser(sub: Any) -> None:
+    """``secgate rules [ACTION]``: a group of rule commands; ``list`` is the default."""
+    rules = sub.add_parser(
+        "rules",
+        help="list every rule of every scanner (id, severity, CWE, description)",
+        description="Work with the scanners' rules. Without an ACTION: `list`, every rule "
+        "of every registered scanner with the options of the closest config (extra "
+        "semgrep rule files, for instance).",
+    )
+    _add_rules_list_options(rules, nested=False)
+    actions = rules.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
+    listing = actions.add_parser(
+        "list",
+        help="list the rules (the default action)",
+        description="Every rule of every registered scanner: id, scanner, severity "
+        '("varies" when the scanner decides per finding), CWE ids and a one-line '
+        "description.",
+    )
+    _add_rules_list_options(listing, nested=True)
+    _add_import_gitleaks_action(actions)
 
 
 # --------------------------------------------------------------------------- secrets
@@ -324,17 +374,9 @@ def _secret_mode_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
     return None
 
 
-def _add_rules_command(sub: Any) -> None:
+def _add_import_gitleaks_action(actions: Any) -> None:
     """``secgate rules import-gitleaks FILE [-o OUT]``."""
-    rules = sub.add_parser(
-        "rules",
-        help="work with scanner rules (import gitleaks secret rules)",
-        description="Work with scanner rules.",
-    )
-    rules_sub = rules.add_subparsers(
-        dest="rules_command", metavar="SUBCOMMAND", parser_class=_Parser
-    )
-    importer = rules_sub.add_parser(
+    importer = actions.add_parser(
         "import-gitleaks",
         help="validate a gitleaks rule file and convert it to secgate's secret-rule format",
         description="Read a gitleaks config ([[rules]] with id, regex, secretGroup, keywords, "
@@ -347,12 +389,6 @@ def _add_rules_command(sub: Any) -> None:
     importer.add_argument(
         "-o", "--output", metavar="OUT", help="write the converted secgate rule file to OUT"
     )
-
-
-def _cmd_rules(args: argparse.Namespace, stdout: TextIO) -> int:
-    if getattr(args, "rules_command", None) == "import-gitleaks":
-        return _cmd_import_gitleaks(args, stdout)
-    raise UsageError("secgate rules: expected a subcommand: import-gitleaks")
 
 
 def _cmd_import_gitleaks(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -564,6 +600,84 @@ def _cmd_scanners(args: argparse.Namespace, stdout: TextIO) -> int:
             f"{row['name']:<{width}}  {row['version'] or '-':<{vwidth}}  "
             f"{row['distribution']:<{dwidth}}  {state}\n"
         )
+    return EXIT_PASS
+
+
+def _rule_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Every rule of the selected scanners, and the scanners that could not list theirs."""
+    from secgate.engine import resolve_config, scanner_options  # noqa: PLC0415
+    from secgate.errors import ConfigError  # noqa: PLC0415
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+    host = make_plugin_host()
+    registry = host.scanners()
+    wanted = list(dict.fromkeys(args.rules_scanners or registry))
+    unknown = [name for name in wanted if name not in registry]
+    if unknown:
+        known = ", ".join(registry) or "none installed"
+        raise UsageError(f"--scanner: unknown scanner {unknown[0]!r} (registered: {known})")
+    loaded = resolve_config([Path.cwd()], args.rules_config)
+    source = str(loaded.path) if loaded.path else None
+    options = scanner_options(host, loaded.config, loaded)
+    rows: list[dict[str, Any]] = []
+    missing: list[dict[str, str]] = []
+    for name in wanted:
+        scanner = registry[name].cls()
+        try:
+            availability = scanner.availability()
+        except Exception as exc:  # noqa: BLE001 - a broken probe is reported, not raised
+            missing.append({"scanner": name, "reason": f"{type(exc).__name__}: {exc}"})
+            continue
+        if not availability.ok:
+            missing.append({"scanner": name, "reason": availability.describe()})
+            continue
+        try:
+            infos = scanner.rules(options[name])
+        except SecgateError as exc:
+            raise ConfigError(f"{source or 'config'}: scanner {name}: {exc}") from None
+        for info in infos:
+            rows.append(
+                {
+                    "id": info.id,
+                    "scanner": info.scanner or name,
+                    "severity": info.severity.value if info.severity is not None else None,
+                    "cwe": list(info.cwe),
+                    "description": info.description,
+                }
+            )
+    rows.sort(key=lambda row: (row["scanner"], row["id"]))
+    return rows, missing
+
+
+def _cmd_rules(args: argparse.Namespace, stdout: TextIO) -> int:
+    action = getattr(args, "rules_command", None) or "list"
+    if action == "import-gitleaks":
+        return _cmd_import_gitleaks(args, stdout)
+    if action != "list":  # pragma: no cover - argparse only lets known actions through
+        raise UsageError(f"secgate rules: unknown action {action!r}")
+    rows, missing = _rule_rows(args)
+    if getattr(args, "rules_format", "text") == "json":
+        stdout.write(json.dumps({"rules": rows, "unavailable": missing}, indent=2) + "\n")
+        return EXIT_PASS
+    if rows:
+        table = [
+            (
+                row["id"],
+                row["scanner"],
+                row["severity"] or "varies",
+                ", ".join(f"CWE-{n}" for n in row["cwe"]) or "-",
+                row["description"],
+            )
+            for row in rows
+        ]
+        widths = [max(len(cells[i]) for cells in table) for i in range(4)]
+        for cells in table:
+            head = "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=False))
+            stdout.write(f"{head}  {cells[4]}\n")
+    else:
+        stdout.write("no rules: no selected scanner lists any\n")
+    for entry in missing:
+        stdout.write(f"(scanner {entry['scanner']} not available: {entry['reason']})\n")
     return EXIT_PASS
 
 

@@ -378,7 +378,8 @@ def test_cli_vuln_db_flag_and_json_report(
     )
     assert code == 1
     report = json.loads(out)
-    (scanner,) = [s for s in report["scanners"] if s["name"] == "pip-audit"]
+    # Other registered scanners appear as "not selected"; this one is the one that ran.
+    scanner = next(s for s in report["scanners"] if s["name"] == "pip-audit")
     assert scanner["details"]["db_source"] == str(db)  # resolved against the current folder
     assert {f["rule_id"] for f in report["findings"]} >= {"PYSEC-2019-217", "PYSEC-2018-28"}
 
@@ -404,7 +405,7 @@ def test_example_app_shows_dependency_findings_offline(monkeypatch: pytest.Monke
     monkeypatch.chdir(REPO)
     code, out, _ = _cli("check", "examples/insecure-app", "--scanner", "pip-audit", "-o", "json")
     report = json.loads(out)
-    (scanner,) = [s for s in report["scanners"] if s["name"] == "pip-audit"]
+    scanner = next(s for s in report["scanners"] if s["name"] == "pip-audit")
     assert scanner["status"] == "ok", scanner["error"]
     assert scanner["details"]["vuln_source"] == "osv-db"
     ids = {f["rule_id"] for f in report["findings"]}

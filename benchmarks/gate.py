@@ -1,0 +1,315 @@
+"""The gate against the pipeline it replaces, on the Django 5.1 sdist and its requirements.
+
+    python benchmarks/gate.py [--repeats N]
+
+Measures, side by side in one run, on one tree:
+
+  a1  bandit -r, semgrep scan (same rules), detect-secrets, pip-audit -r, one after another
+  a2  the same with trufflehog3 as the secret scanner (in a virtual environment of its own:
+      it pins attrs==20.3.0, which breaks semgrep)
+  b   secgate check, cold (empty result cache)
+  c   secgate check, warm, after editing one file
+  e   semgrep scan on an empty folder (its start-up cost)
+
+and prints each wall time, the peak memory of each command's whole process tree (sampled from
+/proc), and the ratios b/a1, b/a2, c/b and c - e. Targets: b/a2 <= 0.45, c/b <= 0.15,
+c - e <= 1 s, peak memory of b <= 1.5 GB.
+
+pip-audit needs its online services; where they are unreachable (this machine) it spends its
+time failing, so the a-pipelines are also shown without it, and b's dependency audit then uses
+the offline PyPA database in ../shared/advisory-db when present (otherwise b skips it).
+Downloads and tools go under benchmarks/.work/ (never committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+DJANGO = "Django==5.1.15"
+TREE = WORK / "Django-5.1.15"
+SHARED_DB = REPO.parent / "shared" / "advisory-db" / "pypa" / "vulns"
+VENV_BIN = Path(sys.executable).parent
+#: Django 5.1's install requirements, pinned as a project using it would pin them.
+REQUIREMENTS = "asgiref==3.8.1\nsqlparse==0.5.0\ntzdata==2024.1\n"
+SEMGREP_FLAGS = ["--metrics=off", "--disable-version-check", "--quiet"]
+
+
+@dataclass
+class Run:
+    """One timed command."""
+
+    seconds: float
+    peak_mb: float
+    code: int
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """Resident memory of *root_pid* and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            with (entry / "status").open(encoding="ascii", errors="replace") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def timed(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Run *args* (no shell), sampling the process tree's memory every 50 ms."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return Run(seconds=elapsed, peak_mb=peak / 1024, code=code)
+
+
+def prepare() -> None:
+    """Download and unpack the sdist; install the peer tools where missing."""
+    WORK.mkdir(exist_ok=True)
+    if not TREE.is_dir():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                DJANGO,
+                "-d",
+                str(WORK),
+                "-q",
+            ],
+            check=True,
+        )
+        archive = next(WORK.glob("[Dd]jango-5.1.15.tar.gz"))
+        with tarfile.open(archive) as tar:
+            tar.extractall(WORK, filter="data")
+        extracted = next(
+            p for p in WORK.iterdir() if p.is_dir() and p.name.lower() == "django-5.1.15"
+        )
+        if extracted != TREE:
+            extracted.rename(TREE)
+    (TREE / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
+    if shutil.which("detect-secrets", path=str(VENV_BIN)) is None:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "detect-secrets"], check=True)
+    th3 = WORK / "venv-trufflehog3"
+    if not (th3 / "bin" / "trufflehog3").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(th3)], check=True)
+        subprocess.run([str(th3 / "bin" / "pip"), "install", "-q", "trufflehog3"], check=True)
+
+
+def tool(name: str) -> str:
+    """A tool from this environment's bin folder."""
+    path = shutil.which(name, path=str(VENV_BIN)) or shutil.which(name)
+    if path is None:
+        raise SystemExit(f"{name} is not installed: pip install -e '.[all,test]'")
+    return path
+
+
+def pipeline_steps(secret_step: list[str]) -> dict[str, list[str]]:
+    """The commands of the pipeline secgate replaces."""
+    return {
+        "bandit -r": [tool("bandit"), "-r", str(TREE), "-f", "json", "-o", os.devnull, "-q"],
+        "semgrep scan": [
+            tool("semgrep"),
+            "scan",
+            "--config",
+            str(REPO / "rules" / "semgrep"),
+            *SEMGREP_FLAGS,
+            "--json",
+            "-o",
+            os.devnull,
+            str(TREE),
+        ],
+        "secrets": secret_step,
+        "pip-audit -r": [
+            tool("pip-audit"),
+            "-r",
+            str(TREE / "requirements.txt"),
+            "--format",
+            "json",
+            "--progress-spinner",
+            "off",
+        ],
+    }
+
+
+def secgate_config(directory: Path) -> Path:
+    """The config for b and c: every scanner, the offline database when there is one."""
+    lines = ["exclude = []", "relax-test-code = false"]
+    if SHARED_DB.is_dir():
+        lines += ["[scanners.pip-audit]", f"vuln-db = '{SHARED_DB}'"]
+    else:
+        lines.insert(0, 'skip = ["pip-audit"]')
+    path = directory / "secgate.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=1, help="runs of b, c and e (median)")
+    args = parser.parse_args()
+    prepare()
+    semgrep_env = {"SEMGREP_SEND_METRICS": "off"}
+    secrets_a1 = [tool("detect-secrets"), "scan", "--all-files", str(TREE)]
+    secrets_a2 = [
+        str(WORK / "venv-trufflehog3" / "bin" / "trufflehog3"),
+        "--no-history",
+        "--format",
+        "JSON",
+        "-o",
+        os.devnull,
+        str(TREE),
+    ]
+    results: dict[str, Run] = {}
+    print(f"tree: {TREE} ({sum(1 for p in TREE.rglob('*') if p.is_file())} files)")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}\n"
+    )
+
+    for label, secret_step in (("a1", secrets_a1), ("a2", secrets_a2)):
+        for step, command in pipeline_steps(secret_step).items():
+            if label == "a2" and step != "secrets":
+                results[f"{label}:{step}"] = results[f"a1:{step}"]
+                continue
+            run = timed(command, env=semgrep_env)
+            results[f"{label}:{step}"] = run
+            print(
+                f"  {label} {step:<14} {run.seconds:7.1f} s  {run.peak_mb:7.0f} MB  exit {run.code}"
+            )
+
+    secgate = tool("secgate")
+    with tempfile.TemporaryDirectory() as scratch:
+        config = secgate_config(Path(scratch))
+        empty = Path(scratch) / "empty"
+        empty.mkdir()
+        b_runs, c_runs, e_runs = [], [], []
+        edited = TREE / "django" / "utils" / "text.py"
+        original = edited.read_bytes()
+        try:
+            for i in range(args.repeats):
+                cache = Path(scratch) / f"cache-{i}"
+                env = {**semgrep_env, "SECGATE_CACHE_DIR": str(cache)}
+                command = [
+                    secgate,
+                    "check",
+                    str(TREE),
+                    "--config",
+                    str(config),
+                    "--format",
+                    "json",
+                    "--output",
+                    str(Path(scratch) / f"b{i}.json"),
+                ]
+                b_runs.append(timed(command, env=env))
+                edited.write_bytes(original + f"\n# benchmark edit {i}\n".encode())
+                c_runs.append(timed(command, env=env))
+                edited.write_bytes(original)
+                e_runs.append(
+                    timed(
+                        [
+                            tool("semgrep"),
+                            "scan",
+                            "--config",
+                            str(REPO / "rules" / "semgrep"),
+                            *SEMGREP_FLAGS,
+                            "--json",
+                            "-o",
+                            os.devnull,
+                            str(empty),
+                        ],
+                        env=semgrep_env,
+                    )
+                )
+        finally:
+            edited.write_bytes(original)
+
+    def median(runs: list[Run]) -> Run:
+        return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+
+    b, c, e = median(b_runs), median(c_runs), median(e_runs)
+    print(f"\n  b  secgate check (cold)   {b.seconds:7.1f} s  {b.peak_mb:7.0f} MB  exit {b.code}")
+    print(f"  c  secgate check (warm)   {c.seconds:7.1f} s  {c.peak_mb:7.0f} MB  exit {c.code}")
+    print(f"  e  semgrep, empty folder  {e.seconds:7.1f} s  {e.peak_mb:7.0f} MB")
+
+    def total(label: str, with_audit: bool = True) -> float:
+        return sum(
+            r.seconds
+            for k, r in results.items()
+            if k.startswith(label + ":") and (with_audit or not k.endswith("pip-audit -r"))
+        )
+
+    a1, a2 = total("a1"), total("a2")
+    a1_na, a2_na = total("a1", with_audit=False), total("a2", with_audit=False)
+    print(f"\n  a1 pipeline (detect-secrets)   {a1:7.1f} s   without pip-audit {a1_na:7.1f} s")
+    print(f"  a2 pipeline (trufflehog3)      {a2:7.1f} s   without pip-audit {a2_na:7.1f} s")
+    print("\nratios (target)")
+    print(
+        f"  b/a1            {b.seconds / a1:6.3f}   (without pip-audit in a: "
+        f"{b.seconds / a1_na:6.3f})"
+    )
+    print(
+        f"  b/a2            {b.seconds / a2:6.3f}   (without pip-audit in a: "
+        f"{b.seconds / a2_na:6.3f})   target <= 0.45"
+    )
+    print(f"  c/b             {c.seconds / b.seconds:6.3f}   target <= 0.15")
+    print(f"  c - e           {c.seconds - e.seconds:6.2f} s target <= 1 s")
+    print(f"  peak memory b   {b.peak_mb / 1024:6.2f} GB target <= 1.5 GB")
+    if len(b_runs) > 1:
+        print(
+            f"  (b spread: {statistics.pstdev(r.seconds for r in b_runs):.2f} s over "
+            f"{len(b_runs)} runs)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""A deliberately insecure Flask service. Never deploy it: see ../README.md."""
