@@ -150,6 +150,7 @@ def test_multiline_private_key_reports_its_first_line(detector: Detector) -> Non
         # words and regular expressions
         ("models.py", "Model(password='IAmSensitive', password_bytes=b'IAmSensitiveBytes')\n"),
         ("plugin.py", "key_or_pass = r'(?:key|pwd|password|pass|token)'\n"),
+        ("cli.py", '@mock_inputs({{"password": "cmd_password"}})\n'),
         # tests and docs: short values are fixtures
         ("tests/test_login.py", 'password = "Xk9mQ2vLp7"\n'),
         ("docs/setup.md", "password: Xk9mQ2vLp7\n"),
