@@ -371,6 +371,9 @@ def _scan_history(
     git.require_repository(context.root, context.remaining)
     excluded = _exclude_matcher(context)
     rev_range = opts.history_range or "HEAD"
+    if opts.history_range is None and not git.has_commits(context.root, context.remaining):
+        # A repository before its first commit has no history: nothing to scan, not an error.
+        return ScanOutput(details={"commits": 0, "history_range": "HEAD (no commits yet)"})
     findings: list[Finding] = []
     skipped: list[SkippedFile] = []
     commits: set[str] = set()

@@ -64,6 +64,15 @@ def require_repository(root: Path, timeout: float = 30.0) -> None:
         raise ScannerError(f"{root} is not inside a git work tree")
 
 
+def has_commits(root: Path, timeout: float = 30.0) -> bool:
+    """Whether the repository at *root* has a HEAD commit (a new repository has none)."""
+    try:
+        _run(root, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], timeout)
+    except ScannerError:
+        return False
+    return True
+
+
 def _unquote(path: bytes) -> bytes:
     """Undo git's C-style quoting of unusual paths (``"a\\tb"``)."""
     if len(path) >= 2 and path.startswith(b'"') and path.endswith(b'"'):

@@ -265,6 +265,17 @@ def test_history_with_a_bad_range_is_a_scanner_error(repo: Path) -> None:
     assert "expected a revision range" in (verdict.scanner("secrets").error or "")
 
 
+def test_history_of_a_repository_without_commits_is_empty_not_an_error(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / "a.py").write_text(f'T = "{github_token(19)}"\n')
+    git(tmp_path, "add", "a.py")
+    verdict = run(tmp_path, mode="history")
+    assert verdict.scanner("secrets").status is ScanStatus.OK
+    assert verdict.scanner("secrets").details["commits"] == 0
+    [finding] = secrets_findings(run(tmp_path, mode="staged"))  # the first commit's pre-commit
+    assert finding.path == "a.py"
+
+
 def test_history_outside_a_repository_is_a_scanner_error(tmp_path: Path) -> None:
     verdict = run(tmp_path, mode="history")
     assert verdict.scanner("secrets").status is ScanStatus.ERROR
