@@ -61,15 +61,15 @@ def _tree_rss_kb(root_pid: int) -> int:
     """Resident memory of *root_pid* and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as handle:
+            with (entry / "status").open(encoding="ascii", errors="replace") as handle:
                 fields = dict(line.split(":", 1) for line in handle if ":" in line)
         except OSError:
             continue
-        pid = int(entry)
+        pid = int(entry.name)
         children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
         rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
     total, stack = 0, [root_pid]
@@ -83,8 +83,13 @@ def _tree_rss_kb(root_pid: int) -> int:
 def timed(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Run *args* (no shell), sampling the process tree's memory every 50 ms."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})}, cwd=cwd)
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
     peak = 0
     done = threading.Event()
 
@@ -107,19 +112,33 @@ def prepare() -> None:
     """Download and unpack the sdist; install the peer tools where missing."""
     WORK.mkdir(exist_ok=True)
     if not TREE.is_dir():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary",
-                        ":all:", DJANGO, "-d", str(WORK), "-q"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                DJANGO,
+                "-d",
+                str(WORK),
+                "-q",
+            ],
+            check=True,
+        )
         archive = next(WORK.glob("[Dd]jango-5.1.15.tar.gz"))
         with tarfile.open(archive) as tar:
             tar.extractall(WORK, filter="data")
-        extracted = next(p for p in WORK.iterdir() if p.is_dir() and p.name.lower() ==
-                         "django-5.1.15")
+        extracted = next(
+            p for p in WORK.iterdir() if p.is_dir() and p.name.lower() == "django-5.1.15"
+        )
         if extracted != TREE:
             extracted.rename(TREE)
     (TREE / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
     if shutil.which("detect-secrets", path=str(VENV_BIN)) is None:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "detect-secrets"],
-                       check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "detect-secrets"], check=True)
     th3 = WORK / "venv-trufflehog3"
     if not (th3 / "bin" / "trufflehog3").exists():
         subprocess.run([sys.executable, "-m", "venv", str(th3)], check=True)
@@ -138,11 +157,27 @@ def pipeline_steps(secret_step: list[str]) -> dict[str, list[str]]:
     """The commands of the pipeline secgate replaces."""
     return {
         "bandit -r": [tool("bandit"), "-r", str(TREE), "-f", "json", "-o", os.devnull, "-q"],
-        "semgrep scan": [tool("semgrep"), "scan", "--config", str(REPO / "rules" / "semgrep"),
-                         *SEMGREP_FLAGS, "--json", "-o", os.devnull, str(TREE)],
+        "semgrep scan": [
+            tool("semgrep"),
+            "scan",
+            "--config",
+            str(REPO / "rules" / "semgrep"),
+            *SEMGREP_FLAGS,
+            "--json",
+            "-o",
+            os.devnull,
+            str(TREE),
+        ],
         "secrets": secret_step,
-        "pip-audit -r": [tool("pip-audit"), "-r", str(TREE / "requirements.txt"), "--format",
-                         "json", "--progress-spinner", "off"],
+        "pip-audit -r": [
+            tool("pip-audit"),
+            "-r",
+            str(TREE / "requirements.txt"),
+            "--format",
+            "json",
+            "--progress-spinner",
+            "off",
+        ],
     }
 
 
@@ -165,12 +200,20 @@ def main() -> int:
     prepare()
     semgrep_env = {"SEMGREP_SEND_METRICS": "off"}
     secrets_a1 = [tool("detect-secrets"), "scan", "--all-files", str(TREE)]
-    secrets_a2 = [str(WORK / "venv-trufflehog3" / "bin" / "trufflehog3"), "--no-history",
-                  "--format", "JSON", "-o", os.devnull, str(TREE)]
+    secrets_a2 = [
+        str(WORK / "venv-trufflehog3" / "bin" / "trufflehog3"),
+        "--no-history",
+        "--format",
+        "JSON",
+        "-o",
+        os.devnull,
+        str(TREE),
+    ]
     results: dict[str, Run] = {}
     print(f"tree: {TREE} ({sum(1 for p in TREE.rglob('*') if p.is_file())} files)")
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.1f}\n")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}\n"
+    )
 
     for label, secret_step in (("a1", secrets_a1), ("a2", secrets_a2)):
         for step, command in pipeline_steps(secret_step).items():
@@ -179,8 +222,9 @@ def main() -> int:
                 continue
             run = timed(command, env=semgrep_env)
             results[f"{label}:{step}"] = run
-            print(f"  {label} {step:<14} {run.seconds:7.1f} s  {run.peak_mb:7.0f} MB  "
-                  f"exit {run.code}")
+            print(
+                f"  {label} {step:<14} {run.seconds:7.1f} s  {run.peak_mb:7.0f} MB  exit {run.code}"
+            )
 
     secgate = tool("secgate")
     with tempfile.TemporaryDirectory() as scratch:
@@ -194,15 +238,37 @@ def main() -> int:
             for i in range(args.repeats):
                 cache = Path(scratch) / f"cache-{i}"
                 env = {**semgrep_env, "SECGATE_CACHE_DIR": str(cache)}
-                command = [secgate, "check", str(TREE), "--config", str(config), "--format",
-                           "json", "--output", str(Path(scratch) / f"b{i}.json")]
+                command = [
+                    secgate,
+                    "check",
+                    str(TREE),
+                    "--config",
+                    str(config),
+                    "--format",
+                    "json",
+                    "--output",
+                    str(Path(scratch) / f"b{i}.json"),
+                ]
                 b_runs.append(timed(command, env=env))
                 edited.write_bytes(original + f"\n# benchmark edit {i}\n".encode())
                 c_runs.append(timed(command, env=env))
                 edited.write_bytes(original)
-                e_runs.append(timed([tool("semgrep"), "scan", "--config",
-                                     str(REPO / "rules" / "semgrep"), *SEMGREP_FLAGS, "--json",
-                                     "-o", os.devnull, str(empty)], env=semgrep_env))
+                e_runs.append(
+                    timed(
+                        [
+                            tool("semgrep"),
+                            "scan",
+                            "--config",
+                            str(REPO / "rules" / "semgrep"),
+                            *SEMGREP_FLAGS,
+                            "--json",
+                            "-o",
+                            os.devnull,
+                            str(empty),
+                        ],
+                        env=semgrep_env,
+                    )
+                )
         finally:
             edited.write_bytes(original)
 
@@ -215,24 +281,33 @@ def main() -> int:
     print(f"  e  semgrep, empty folder  {e.seconds:7.1f} s  {e.peak_mb:7.0f} MB")
 
     def total(label: str, with_audit: bool = True) -> float:
-        return sum(r.seconds for k, r in results.items() if k.startswith(label + ":")
-                   and (with_audit or not k.endswith("pip-audit -r")))
+        return sum(
+            r.seconds
+            for k, r in results.items()
+            if k.startswith(label + ":") and (with_audit or not k.endswith("pip-audit -r"))
+        )
 
     a1, a2 = total("a1"), total("a2")
     a1_na, a2_na = total("a1", with_audit=False), total("a2", with_audit=False)
     print(f"\n  a1 pipeline (detect-secrets)   {a1:7.1f} s   without pip-audit {a1_na:7.1f} s")
     print(f"  a2 pipeline (trufflehog3)      {a2:7.1f} s   without pip-audit {a2_na:7.1f} s")
     print("\nratios (target)")
-    print(f"  b/a1            {b.seconds / a1:6.3f}   (without pip-audit in a: "
-          f"{b.seconds / a1_na:6.3f})")
-    print(f"  b/a2            {b.seconds / a2:6.3f}   (without pip-audit in a: "
-          f"{b.seconds / a2_na:6.3f})   target <= 0.45")
+    print(
+        f"  b/a1            {b.seconds / a1:6.3f}   (without pip-audit in a: "
+        f"{b.seconds / a1_na:6.3f})"
+    )
+    print(
+        f"  b/a2            {b.seconds / a2:6.3f}   (without pip-audit in a: "
+        f"{b.seconds / a2_na:6.3f})   target <= 0.45"
+    )
     print(f"  c/b             {c.seconds / b.seconds:6.3f}   target <= 0.15")
     print(f"  c - e           {c.seconds - e.seconds:6.2f} s target <= 1 s")
     print(f"  peak memory b   {b.peak_mb / 1024:6.2f} GB target <= 1.5 GB")
     if len(b_runs) > 1:
-        print(f"  (b spread: {statistics.pstdev(r.seconds for r in b_runs):.2f} s over "
-              f"{len(b_runs)} runs)")
+        print(
+            f"  (b spread: {statistics.pstdev(r.seconds for r in b_runs):.2f} s over "
+            f"{len(b_runs)} runs)"
+        )
     return 0
 
 

@@ -52,6 +52,8 @@ examples:
   secgate check --scanner bandit --fail-on medium
   secgate check --format sarif --output secgate.sarif
   secgate check --report json=secgate.json --report sarif=secgate.sarif
+  secgate check --staged --scanner secrets     pre-commit: secrets in the next commit
+  secgate check --history main..HEAD           secrets added by the branch's commits
 
 Config comes from the closest secgate.toml or pyproject.toml with a [tool.secgate]
 table, searched from the first PATH upward. Every finding is reported; the policy
@@ -217,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(check)
     _add_dependency_options(check)
+    _add_secret_mode_options(check)
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -334,6 +337,97 @@ def _add_rules_parser(sub: Any) -> None:
         "description.",
     )
     _add_rules_list_options(listing, nested=True)
+    _add_import_gitleaks_action(actions)
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def _add_secret_mode_options(parser: argparse.ArgumentParser) -> None:
+    """``--staged`` and ``--history [RANGE]``: what the secrets scanner reads."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--staged",
+        action="store_true",
+        help="secrets scanner: scan what is staged in git (the next commit), for pre-commit",
+    )
+    group.add_argument(
+        "--history",
+        nargs="?",
+        const="HEAD",
+        default=None,
+        metavar="RANGE",
+        help="secrets scanner: scan every line added by the commits of RANGE "
+        "(default HEAD: the whole history of the current branch); put PATHs before it",
+    )
+
+
+def _secret_mode_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``overrides`` that --staged / --history pass to check()."""
+    if getattr(args, "staged", False):
+        return {"scanners": {"secrets": {"mode": "staged"}}}
+    history = getattr(args, "history", None)
+    if history is not None:
+        if history.startswith("-"):
+            raise UsageError(f"--history {history!r}: expected a revision range, e.g. main..HEAD")
+        return {"scanners": {"secrets": {"mode": "history", "history-range": history}}}
+    return None
+
+
+def _add_import_gitleaks_action(actions: Any) -> None:
+    """``secgate rules import-gitleaks FILE [-o OUT]``."""
+    importer = actions.add_parser(
+        "import-gitleaks",
+        help="validate a gitleaks rule file and convert it to secgate's secret-rule format",
+        description="Read a gitleaks config ([[rules]] with id, regex, secretGroup, keywords, "
+        "entropy, path, allowlists), check that every rule loads (Go regex syntax is "
+        "translated where Python's re reads it differently, and rejected with the reason "
+        "where it cannot), and write the rules as a secgate rule file. Without -o, only "
+        "validate and print how to use the file as it is.",
+    )
+    importer.add_argument("file", metavar="FILE", help="gitleaks TOML rule file")
+    importer.add_argument(
+        "-o", "--output", metavar="OUT", help="write the converted secgate rule file to OUT"
+    )
+
+
+def _cmd_import_gitleaks(args: argparse.Namespace, stdout: TextIO) -> int:
+    import tomllib  # noqa: PLC0415
+
+    from secgate.atomic import atomic_write_text  # noqa: PLC0415
+    from secgate.errors import ConfigError  # noqa: PLC0415
+    from secgate.secrets.rules import (  # noqa: PLC0415
+        detect_format,
+        parse_gitleaks,
+        rules_to_toml,
+    )
+
+    source = Path(args.file)
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    if detect_format(data) != "gitleaks":
+        raise ConfigError(f"{source}: this is already a secgate rule file (it has `schema`)")
+    rules, notes = parse_gitleaks(data, str(source))
+    for note in notes:
+        stdout.write(f"note: {note}\n")
+    if args.output:
+        header = (
+            f"Converted from gitleaks rules in {source.name} by `secgate rules import-gitleaks`."
+        )
+        atomic_write_text(Path(args.output), rules_to_toml(rules, header=header))
+        stdout.write(f"wrote {len(rules)} rule(s) to {args.output}\n")
+        target = args.output
+    else:
+        stdout.write(f"{source}: {len(rules)} gitleaks rule(s) load without change\n")
+        target = str(source)
+    stdout.write(
+        f"use it with:\n  [tool.secgate.scanners.secrets]\n  rules = [{json.dumps(target)}]\n"
+    )
+    return EXIT_PASS
 
 
 def _use_color(stream: TextIO, args: argparse.Namespace) -> bool:
@@ -557,6 +651,8 @@ def _rule_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dic
 
 def _cmd_rules(args: argparse.Namespace, stdout: TextIO) -> int:
     action = getattr(args, "rules_command", None) or "list"
+    if action == "import-gitleaks":
+        return _cmd_import_gitleaks(args, stdout)
     if action != "list":  # pragma: no cover - argparse only lets known actions through
         raise UsageError(f"secgate rules: unknown action {action!r}")
     rows, missing = _rule_rows(args)
@@ -604,8 +700,14 @@ def _add_dependency_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``overrides`` the check command's flags pass to check()."""
     overrides: dict[str, Any] = {"cache": False} if args.no_cache else {}
-    overrides.update(_dependency_overrides(args) or {})
+    scanners: dict[str, dict[str, Any]] = {}
+    for extra in (_dependency_overrides(args), _secret_mode_overrides(args)):
+        for name, options in (extra or {}).get("scanners", {}).items():
+            scanners.setdefault(name, {}).update(options)
+    if scanners:
+        overrides["scanners"] = scanners
     return overrides or None
 
 

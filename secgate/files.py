@@ -27,7 +27,13 @@ def spec_of(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
     """A gitignore-style matcher for *patterns*."""
     import pathspec  # noqa: PLC0415 - keeps `import secgate` light
 
-    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+    # pathspec picks google-re2 as its backend when it is installed (secgate installs it
+    # for the secret detector), and that backend raises on the surrogate-escaped names
+    # os.scandir gives for file names that are not UTF-8. The pure-Python backend does not.
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(list(patterns), backend="simple")
+    except TypeError:  # pathspec < 1.0: one backend, the pure-Python one
+        return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
 @dataclass
