@@ -405,6 +405,10 @@ def check(
         )
         run_extras["new_since_ref"] = new_since
     fileset = whole = collect_files(root, targets, effective)
+    if not fileset.files:
+        selection.warnings.append(
+            "no files to scan: check the paths, include/exclude globs and .gitignore"
+        )
     if shard is not None:
         fileset, selection, shard_note = _apply_shard(fileset, selection, shard)
         run_extras["shard"] = shard_note

@@ -111,25 +111,33 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
                 if folder.is_relative_to(base) and folder != target:
                     spec = _read_gitignore(folder)
                     if spec is not None:
-                        ignores.specs.append((folder.relative_to(base).as_posix().strip("."), spec))
-        stack: list[Path] = [target]
+                        key = folder.relative_to(base).as_posix()
+                        ignores.specs.append(("" if key == "." else key, spec))
+            target_key = target.relative_to(base).as_posix()
+            if target_key != "." and ignores.ignored(target_key, is_dir=True):
+                # A path given explicitly is scanned even when a .gitignore above it ignores
+                # it (as ruff does): scanning nothing and passing would be the worse surprise.
+                # The .gitignore files inside it still apply.
+                ignores = _IgnoreStack(base)
+        # Strings, not Path objects, in the walk: it visits every entry of the tree.
+        target_rel = rel_of(target)
+        stack: list[tuple[str, str]] = [(str(target), "" if target_rel == "." else target_rel)]
         while stack:
-            folder = stack.pop()
-            if config.respect_gitignore:
-                spec = _read_gitignore(folder)
-                if spec is not None:
-                    key = folder.relative_to(base).as_posix()
-                    ignores.specs.append(("" if key == "." else key, spec))
+            where, folder_rel = stack.pop()
             try:
-                with os.scandir(folder) as it:
+                with os.scandir(where) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
-                skipped[rel_of(folder) + "/"] = f"cannot list folder: {exc.strerror or exc}"
+                skipped[(folder_rel or ".") + "/"] = f"cannot list folder: {exc.strerror or exc}"
                 continue
-            subfolders: list[Path] = []
+            if config.respect_gitignore and any(e.name == ".gitignore" for e in entries):
+                spec = _read_gitignore(Path(where))
+                if spec is not None:
+                    key = f"{root_prefix}/{folder_rel}" if root_prefix else folder_rel
+                    ignores.specs.append((key.strip("/"), spec))
+            subfolders: list[tuple[str, str]] = []
             for entry in entries:
-                path = Path(entry.path)
-                rel = rel_of(path)
+                rel = f"{folder_rel}/{entry.name}" if folder_rel else entry.name
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                     is_link = entry.is_symlink()
@@ -151,7 +159,7 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
                 elif is_link:
                     skipped[rel] = "symbolic link, not followed"
                 elif is_dir:
-                    subfolders.append(path)
+                    subfolders.append((entry.path, rel))
                 elif not is_file:
                     skipped[rel] = "not a regular file"
                 elif include is not None and not include.match_file(rel):
@@ -196,11 +204,9 @@ def verify_readable(fileset: FileSet, read: Callable[[str], str | None]) -> File
     target can abort its whole run (semgrep does), so every file is read here once — its
     content hash, which the result cache reuses — and only readable files reach a scanner.
     """
-    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        digests = list(pool.map(read, fileset.files))
-    unreadable = {f for f, d in zip(fileset.files, digests, strict=True) if d is None}
+    # One thread: on a source tree the per-file cost is Python's, and threads only add
+    # contention for the interpreter lock (measured: 0.09 s alone, 0.5 s with 4 threads).
+    unreadable = {rel for rel in fileset.files if read(rel) is None}
     if not unreadable:
         return fileset
     skipped = {s.path: s.reason for s in fileset.skipped}

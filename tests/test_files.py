@@ -73,3 +73,31 @@ def test_unreadable_file_is_never_handed_to_a_scanner(
     verdict = secgate.check(project, scanners=["fake-marker"])
     assert [f.path for f in verdict.findings] == ["ok.py"]
     assert {s.path: s.reason for s in verdict.collection.skipped} == {"locked.py": "cannot be read"}
+
+
+def test_an_explicit_path_ignored_by_an_enclosing_gitignore_is_still_scanned(
+    fake_plugin: Path, project: Path
+) -> None:
+    (project / ".git").mkdir()  # the project is a repository whose .gitignore ignores vendor/
+    write(
+        project,
+        {
+            ".gitignore": "vendor/\n*.log\n",
+            "vendor/lib/a.py": "# FAKE-ISSUE(high)\n",
+            "vendor/lib/.gitignore": "generated/\n",
+            "vendor/lib/generated/b.py": "# FAKE-ISSUE(high)\n",
+            "main.py": "# FAKE-ISSUE(high)\n",
+        },
+    )
+    whole = secgate.check(project, scanners=["fake-marker"])
+    assert [f.path for f in whole.findings] == ["main.py"]  # vendor/ stays ignored
+    explicit = secgate.check(
+        project / "vendor" / "lib", scanners=["fake-marker"], config=secgate.Config()
+    )
+    assert [f.path for f in explicit.findings] == ["a.py"]  # its own .gitignore still applies
+
+
+def test_nothing_to_scan_is_warned_about(fake_plugin: Path, project: Path) -> None:
+    write(project, {"secgate.toml": "include = ['src/']\n", "app.py": "x\n"})
+    verdict = secgate.check(project, scanners=["fake-marker"])
+    assert any(w.startswith("no files to scan") for w in verdict.warnings)

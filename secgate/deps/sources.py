@@ -146,9 +146,12 @@ class PipAuditSource(VulnerabilitySource):
         timeout: float = 600.0,
         cancel: threading.Event | None = None,
         socket_timeout: float = 15.0,
+        configured_timeout: float | None = None,
     ) -> None:
         self.executable = executable
         self.timeout = timeout
+        #: The timeout the user set, for messages (``timeout`` leaves a margin to clean up).
+        self.configured_timeout = configured_timeout or timeout
         self.cancel = cancel or threading.Event()
         self.socket_timeout = socket_timeout
 
@@ -195,7 +198,8 @@ class PipAuditSource(VulnerabilitySource):
                     process.kill()
                     process.communicate()
                     raise SourceError(
-                        f"pip-audit did not finish within {self.timeout:g} s"
+                        f"pip-audit did not finish within {self.configured_timeout:g} s and "
+                        "was stopped (raise scanners.pip-audit.timeout if it needs longer)"
                     ) from None
 
     def query(self, packages: Sequence[PackageQuery]) -> QueryResult:

@@ -48,9 +48,25 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+MAX_MESSAGE = 160
+
+
+def short_message(message: str, limit: int = MAX_MESSAGE) -> str:
+    """The message on one line: its first sentence, cut at *limit* characters.
+
+    Logs get one line per finding; the whole message (the fix included) is in the json,
+    sarif and markdown reports.
+    """
+    text = " ".join(message.split())
+    end = text.find(". ")
+    if 0 < end < limit:
+        return text[: end + 1]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def format_finding(finding: Finding) -> str:
     """``path:line  severity  rule_id  message`` on one line."""
-    message = " ".join(finding.message.split())
+    message = short_message(finding.message)
     return f"{finding.location}  {finding.severity}  {finding.rule_id}  {message}"
 
 
@@ -94,7 +110,7 @@ class TextReporter(Reporter):
                     current = finding.path
                     out.append(f"  {finding.path}")
                 sev = paint(str(finding.severity), _SEVERITY_COLOR[finding.severity])
-                message = " ".join(finding.message.split())
+                message = short_message(finding.message)
                 out.append(f"    {finding.location}  {sev}  {finding.rule_id}  {message}")
         set_aside = [f for f in verdict.findings if not f.blocking]
         if set_aside:

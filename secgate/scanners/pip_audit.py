@@ -191,7 +191,10 @@ class PipAuditScanner(Scanner):
         executable = find_pip_audit()
         if executable is not None:
             return PipAuditSource(
-                executable, timeout=max(1.0, context.remaining - 2.0), cancel=context.cancel
+                executable,
+                timeout=max(1.0, context.remaining - 2.0),
+                cancel=context.cancel,
+                configured_timeout=context.timeout,
             )
         if options.source == "pip-audit":
             raise ScannerError(
