@@ -97,10 +97,11 @@ class ResultCache:
         wanted = list(keys)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+            # The keys travel as one JSON parameter: no SQL is ever built from strings.
             rows = self._db.execute(
-                f"SELECT key, value, used FROM results WHERE key IN ({marks})",  # noqa: S608 - only '?' placeholders are interpolated
-                chunk,
+                "SELECT key, value, used FROM results "
+                "WHERE key IN (SELECT value FROM json_each(?))",
+                (json.dumps(chunk),),
             ).fetchall()
             for key, value, used in rows:
                 found[key] = value

@@ -224,17 +224,32 @@ class PipAuditSource(VulnerabilitySource):
                 )
         if not auditable:
             return result
-        with tempfile.TemporaryDirectory(prefix="secgate-pip-audit-") as folder:
-            requirements = Path(folder) / "requirements.txt"
-            lines = sorted({f"{p.name}=={p.version}" for p in auditable})
-            requirements.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            code, stdout, stderr = self._run(self.command(requirements))
-        report = self._parse(code, stdout, stderr)
-        reported: dict[str, Mapping[str, Any]] = {}
-        for entry in report:
-            reported[canonicalize_name(str(entry.get("name", "")))] = entry
+        # pip-audit reads a requirements file as one environment, so two versions of one
+        # package (two projects in one tree) are "duplicate requirements" to it: each batch
+        # holds at most one version per name, and usually there is a single batch.
+        batches: list[dict[str, str]] = []
+        for package in sorted(auditable, key=lambda p: (p.name, p.version)):
+            for batch in batches:
+                if package.name not in batch:
+                    batch[package.name] = package.version
+                    break
+                if batch[package.name] == package.version:
+                    break
+            else:
+                batches.append({package.name: package.version})
+        reported: dict[tuple[str, str], Mapping[str, Any]] = {}
+        for batch in batches:
+            with tempfile.TemporaryDirectory(prefix="secgate-pip-audit-") as folder:
+                requirements = Path(folder) / "requirements.txt"
+                lines = sorted(f"{name}=={version}" for name, version in batch.items())
+                requirements.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                code, stdout, stderr = self._run(self.command(requirements))
+            for entry in self._parse(code, stdout, stderr):
+                name = canonicalize_name(str(entry.get("name", "")))
+                if name in batch:
+                    reported[(name, batch[name])] = entry
         for package in auditable:
-            answer = reported.get(package.name)
+            answer = reported.get((package.name, package.version))
             if answer is None:
                 result.not_audited[package] = "pip-audit did not report on it"
                 continue

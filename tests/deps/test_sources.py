@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,3 +119,41 @@ def test_osv_source_answers_from_the_database(write_db: Callable[..., Path]) -> 
 def test_osv_source_with_missing_database_raises(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file or folder"):
         OsvDatabaseSource(tmp_path / "gone").query([PackageQuery.of("a", "1")])
+
+
+ECHO_PIP_AUDIT = """#!{python}
+import json, os, sys
+path = sys.argv[sys.argv.index("--requirement") + 1]
+pins = [line.split("==") for line in open(path).read().split()]
+names = [name for name, _ in pins]
+if len(set(names)) != len(names):  # what the real pip-audit does with one file
+    sys.stderr.write("ERROR:pip_audit._cli:package has duplicate requirements\\n")
+    sys.exit(1)
+with open(os.environ["ECHO_LOG"], "a") as log:
+    log.write(json.dumps(pins) + "\\n")
+vulns = lambda n, v: [{{"id": f"PYSEC-{{n}}-{{v}}", "fix_versions": [], "aliases": []}}]
+print(json.dumps({{"dependencies": [
+    {{"name": n, "version": v, "vulns": vulns(n, v)}} for n, v in pins]}}))
+"""
+
+
+def test_two_versions_of_one_package_are_audited_in_separate_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two projects in one tree pin jinja2 differently: one requirements file would be
+    # "duplicate requirements" to pip-audit, and the answers must not be mixed up.
+    fake = tmp_path / "pip-audit"
+    fake.write_text(ECHO_PIP_AUDIT.format(python=sys.executable), "utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("ECHO_LOG", str(tmp_path / "calls.log"))
+    old, new, other = (
+        PackageQuery.of("Jinja2", "2.10"),
+        PackageQuery.of("jinja2", "2.11.3"),
+        PackageQuery.of("requests", "2.19.0"),
+    )
+    result = PipAuditSource(str(fake), timeout=30).query([old, new, other])
+    assert [a.id for a in result.found[old]] == ["PYSEC-jinja2-2.10"]
+    assert [a.id for a in result.found[new]] == ["PYSEC-jinja2-2.11.3"]
+    assert [a.id for a in result.found[other]] == ["PYSEC-requests-2.19.0"]
+    runs = (tmp_path / "calls.log").read_text().splitlines()
+    assert len(runs) == 2
