@@ -39,6 +39,7 @@ environment:
   SECGATE_STAGE       stage profile, when --stage is not given
   SECGATE_FAIL_ON     threshold, when --fail-on is not given
   SECGATE_CACHE_DIR   result cache folder (default: $XDG_CACHE_HOME/secgate)
+  SECGATE_VULN_DB     offline vulnerability database, when --vuln-db is not given
   NO_COLOR            no colour even on a terminal
 
 docs: https://github.com/secgate-ci/secgate#readme
@@ -130,7 +131,8 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         dest="format",
         metavar="FORMAT",
         default=None,
-        help="format of the main report: text (default), json, sarif, or a plugin's format",
+        help="format of the main report: text (default), json, sarif, junit, markdown, or a "
+        "plugin's format",
     )
     parser.add_argument(
         "--output",
