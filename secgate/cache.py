@@ -172,7 +172,11 @@ def cache_dir_for(context: ScanContext) -> Path:
 @hookimpl(tryfirst=True)
 def secgate_scan(scanner: Scanner, context: ScanContext) -> ScanOutput | None:
     """Answer from the cache what it knows; scan only the rest; store the new results."""
-    if not scanner.per_file or not context.config.cache or context.digests is None:
+    if (
+        not scanner.cacheable(context.options)
+        or not context.config.cache
+        or context.digests is None
+    ):
         return None
     try:
         cache = ResultCache(cache_dir_for(context), context.config.cache_max_mb * 1024 * 1024)

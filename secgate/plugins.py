@@ -227,6 +227,14 @@ class Scanner(abc.ABC):
         """The scanning tool's version, cheaply (package metadata), or None if unknown."""
         return None
 
+    def cacheable(self, options: ScannerOptions) -> bool:
+        """Whether the result cache may answer for this scan (default: :attr:`per_file`).
+
+        Override to return False for modes whose results do not come from ``context.files``
+        (the secrets scanner's git history mode, say).
+        """
+        return self.per_file
+
     def handles(self, path: str) -> bool:
         """Whether this scanner looks at *path* at all (bandit: Python files only).
 

@@ -144,6 +144,10 @@ class SecretsScanner(Scanner):
         extra = [p if p.is_absolute() else base / p for p in map(Path, opts.rules)]
         return load_rules(extra, disabled=opts.disable, bundled=opts.bundled_rules)
 
+    def cacheable(self, options: ScannerOptions) -> bool:
+        """Only tree scans: staged and history modes read git, not ``context.files``."""
+        return self._options(options).mode == "tree"
+
     def cache_token(self, options: ScannerOptions) -> str:
         """Version, regex engine, the hash of every rule file, and every option.
 
@@ -416,21 +420,6 @@ def _scan_history(
 def secgate_register_scanners() -> list[type[Scanner]]:
     """Register the secrets scanner."""
     return [SecretsScanner]
-
-
-@hookimpl(tryfirst=True)
-def secgate_scan(scanner: Scanner, context: ScanContext) -> ScanOutput | None:
-    """Run the staged and history modes directly, past the per-file result cache.
-
-    Those modes read git, not ``context.files``: a cache keyed by working-tree files must
-    not answer for them (with no working-tree file to miss, it would never call the scan).
-    Registered after the ``cache`` plugin, this ``tryfirst`` implementation runs before it.
-    """
-    if isinstance(scanner, SecretsScanner):
-        mode = SecretsScanner._options(context.options).mode
-        if mode != "tree":
-            return scanner.scan(context)
-    return None
 
 
 def _bandit_duplicates(findings: list[Finding]) -> Iterable[tuple[int, int]]:

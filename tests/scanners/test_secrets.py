@@ -59,11 +59,12 @@ def test_secrets_scanner_is_registered_through_its_entry_point() -> None:
     assert SecretsScanner.per_file is True
 
 
-def test_git_modes_bypass_the_result_cache_hook() -> None:
-    """The secrets plugin's secgate_scan must be asked before the cache plugin's."""
-    impls = make_plugin_host().pm.hook.secgate_scan.get_hookimpls()
-    order = [impl.plugin_name for impl in reversed(impls)]  # pluggy calls the last first
-    assert order.index("secrets") < order.index("cache")
+def test_git_modes_are_not_answered_by_the_result_cache() -> None:
+    """Staged and history scans read git: the cache, keyed by tree files, must stay out."""
+    scanner = SecretsScanner()
+    assert scanner.cacheable(SecretsOptions())
+    assert not scanner.cacheable(SecretsOptions(mode="staged"))
+    assert not scanner.cacheable(SecretsOptions(mode="history"))
 
 
 def test_rules_lists_every_bundled_rule_with_severity() -> None:
