@@ -586,14 +586,26 @@ def _stop_pool(executor: concurrent.futures.ProcessPoolExecutor) -> None:
     terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
     # Before 3.14 the executor has no public way to end running workers; its process
     # table is the only handle on them, and no worker may outlive the run.
-    processes = list((getattr(executor, "_processes", None) or {}).values())
+    seen: dict[int, Any] = {}
+
+    def snapshot() -> list[Any]:
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            seen.setdefault(id(process), process)
+        return list(seen.values())
+
+    processes = snapshot()
     if callable(terminate):
         terminate()
     else:
         for process in processes:
             process.terminate()
     executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    # The executor's manager thread notices the dead workers and winds down; wait for it,
+    # then look at the process table again, so a worker started meanwhile is not missed.
+    manager = getattr(executor, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
+    for process in snapshot():
         process.join(timeout=5)
         if process.is_alive():
             process.kill()
