@@ -522,6 +522,7 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import check  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
+    host = make_plugin_host()
     live = not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     with _live_progress(live) as on_progress:
         verdict = check(
@@ -536,8 +537,9 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
             overrides=_check_overrides(args),
             shard=args.shard,
             on_progress=on_progress,
+            host=host,
         )
-    _emit(verdict, args, make_plugin_host(), stdout)
+    _emit(verdict, args, host, stdout)
     return verdict.exit_code
 
 
@@ -545,14 +547,16 @@ def _cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.engine import evaluate  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
+    host = make_plugin_host()
     verdict = evaluate(
         args.report_file,
         config=args.config,
         stage=args.stage,
         fail_on=args.fail_on,
         baseline=_baseline_arg(args),
+        host=host,
     )
-    _emit(verdict, args, make_plugin_host(), stdout)
+    _emit(verdict, args, host, stdout)
     return verdict.exit_code
 
 
@@ -830,8 +834,9 @@ def _cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
     from secgate.shards import merge  # noqa: PLC0415
 
-    verdict = merge(args.reports, config=args.config, stage=args.stage)
-    _emit(verdict, args, make_plugin_host(), stdout)
+    host = make_plugin_host()
+    verdict = merge(args.reports, config=args.config, stage=args.stage, host=host)
+    _emit(verdict, args, host, stdout)
     return verdict.exit_code
 
 

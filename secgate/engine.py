@@ -326,6 +326,7 @@ def check(
     root: str | os.PathLike[str] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     shard: tuple[int, int] | None = None,
+    host: PluginHost | None = None,
 ) -> Verdict:
     """Scan *path*, weigh the findings against the policy, and return the verdict.
 
@@ -341,6 +342,8 @@ def check(
     ``on_progress(scanner, done, total)`` is called from scanner threads as files are done.
     ``shard=(K, N)`` scans only the K-th of N deterministic slices of the files (scanners
     that are not per-file run on shard 1 only); ``secgate merge`` joins the shard reports.
+    ``host`` reuses a plugin host built with :func:`~secgate.plugins.make_plugin_host` (the
+    command line renders its reports with the same one); ``plugins`` is then ignored.
 
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
@@ -355,7 +358,7 @@ def check(
         if not target.exists():
             raise UsageError(f"{raw}: no such file or folder")
         targets.append(target.resolve())
-    host = make_plugin_host(plugins)
+    host = host or make_plugin_host(plugins)
     loaded = resolve_config(targets, config)
     source = f"{loaded.path}: " if loaded.path else ""
     effective = loaded.config.for_stage(stage, str(loaded.path) if loaded.path else None)
@@ -653,6 +656,7 @@ def evaluate(
     extras: Mapping[str, Any] | None = None,
     baseline: str | os.PathLike[str] | bool | None = None,
     keep: Sequence[str] = (INLINE,),
+    host: PluginHost | None = None,
 ) -> Verdict:
     """Re-apply a policy to a saved report without scanning again.
 
@@ -662,7 +666,7 @@ def evaluate(
     with when it exists here, else the closest one to the current folder.
     """
     previous = report if isinstance(report, Verdict) else load_report(Path(report))
-    host = make_plugin_host(plugins)
+    host = host or make_plugin_host(plugins)
     if isinstance(config, Config):
         loaded = LoadedConfig(config=config)
     elif config is not None:

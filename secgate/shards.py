@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secgate.errors import ReportError
 from secgate.models import (
@@ -23,6 +23,9 @@ from secgate.models import (
     SkippedFile,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from secgate.plugins import PluginHost
 
 #: Per-finding decisions a shard makes exactly as an unsharded run would.
 KEPT_DECISIONS = ("inline", "baseline", "preexisting", "newly-disclosed")
@@ -122,6 +125,7 @@ def merge(
     config: str | os.PathLike[str] | Any | None = None,
     stage: str | None = None,
     plugins: Sequence[object] = (),
+    host: PluginHost | None = None,
 ) -> Verdict:
     """One verdict from the reports of every shard, equal to an unsharded run's."""
     from secgate.engine import evaluate, load_report  # noqa: PLC0415 - engine imports plugins
@@ -172,4 +176,5 @@ def merge(
         extras=extras,
         baseline=False,
         keep=KEPT_DECISIONS,
+        host=host,
     )
