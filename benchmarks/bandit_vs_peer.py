@@ -30,17 +30,14 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-PACKAGE = "django"
-VERSION = "5.1.15"
-WORK = Path(__file__).resolve().parent / ".work"
-TREE = WORK / f"{PACKAGE}-{VERSION}"
+from common import DJANGO, WORK, django_tree, tree_rss_kb
+
 CONFIG = WORK / "secgate-bench.toml"
 
 Key = tuple[str, str, int]
@@ -59,63 +56,6 @@ class Run:
     stderr: str
 
 
-def fetch() -> Path:
-    """The unpacked sdist, downloaded and unpacked on first use."""
-    if TREE.is_dir():
-        return TREE
-    WORK.mkdir(parents=True, exist_ok=True)
-    archive = WORK / f"{PACKAGE}-{VERSION}.tar.gz"
-    if not archive.is_file():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                f"{PACKAGE}=={VERSION}",
-                "-d",
-                str(WORK),
-            ],
-            check=True,
-        )
-    with tarfile.open(archive) as handle:
-        handle.extractall(WORK, filter="data")
-    return TREE
-
-
-def _descendants(root_pid: int) -> list[int]:
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # the command name may hold spaces and parentheses: split after the last ')'
-        fields = stat.rsplit(")", 1)[1].split()
-        parents.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, stack = [], [root_pid]
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(parents.get(pid, []))
-    return found
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def measure(argv: list[str], cwd: Path) -> Run:
     """Run *argv*, timing it and sampling the memory of its whole process tree."""
     started = time.perf_counter()
@@ -128,8 +68,7 @@ def measure(argv: list[str], cwd: Path) -> Run:
     def sample() -> None:
         nonlocal peak_tree
         while not done.is_set():
-            total = sum(_rss_kb(pid) for pid in _descendants(proc.pid))
-            peak_tree = max(peak_tree, total)
+            peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -206,12 +145,12 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None, help="secgate --jobs (default: cores)")
     args = parser.parse_args()
 
-    tree = fetch()
+    tree = django_tree()
     CONFIG.write_text("exclude = []\nrespect-gitignore = false\ncache = false\n", encoding="utf-8")
     py_files = sum(1 for _ in tree.rglob("*.py"))
     cores = len(os.sched_getaffinity(0))
     python = sys.version.split()[0]
-    print(f"{PACKAGE} {VERSION} sdist: {py_files} .py files; {cores} cores; python {python}")
+    print(f"{DJANGO} sdist: {py_files} .py files; {cores} cores; python {python}")
 
     bandit_runs: list[Run] = []
     secgate_runs: list[Run] = []

@@ -30,20 +30,19 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import DJANGO_TREE, WORK, django_tree, tree_rss_kb
+
 from secgate.scanners.semgrep import SemgrepOptions, load_rule_set
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-WORK = HERE / ".work"
-DJANGO = "Django==5.1.15"
-TREE = WORK / "Django-5.1.15"
+TREE = DJANGO_TREE
 SHARED_DB = REPO.parent / "shared" / "advisory-db" / "pypa" / "vulns"
 VENV_BIN = Path(sys.executable).parent
 #: Django 5.1's install requirements, pinned as a project using it would pin them.
@@ -58,29 +57,6 @@ class Run:
     seconds: float
     peak_mb: float
     code: int
-
-
-def _tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of *root_pid* and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            with (entry / "status").open(encoding="ascii", errors="replace") as handle:
-                fields = dict(line.split(":", 1) for line in handle if ":" in line)
-        except OSError:
-            continue
-        pid = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
 
 
 def timed(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
@@ -99,7 +75,7 @@ def timed(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | Non
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            peak = max(peak, tree_rss_kb(proc.pid))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -114,31 +90,7 @@ def timed(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | Non
 def prepare() -> None:
     """Download and unpack the sdist; install the peer tools where missing."""
     WORK.mkdir(exist_ok=True)
-    if not TREE.is_dir():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                DJANGO,
-                "-d",
-                str(WORK),
-                "-q",
-            ],
-            check=True,
-        )
-        archive = next(WORK.glob("[Dd]jango-5.1.15.tar.gz"))
-        with tarfile.open(archive) as tar:
-            tar.extractall(WORK, filter="data")
-        extracted = next(
-            p for p in WORK.iterdir() if p.is_dir() and p.name.lower() == "django-5.1.15"
-        )
-        if extracted != TREE:
-            extracted.rename(TREE)
+    django_tree()
     (TREE / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
     if shutil.which("detect-secrets", path=str(VENV_BIN)) is None:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "detect-secrets"], check=True)

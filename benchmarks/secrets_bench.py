@@ -27,16 +27,14 @@ import random
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 import tomllib
 from pathlib import Path
 
+from common import WORK, django_tree
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-WORK = HERE / ".work"
-DJANGO = "Django==5.1.15"
-DJANGO_DIR = WORK / "django-5.1.15"
 TRUTH = REPO / "tests" / "fixtures" / "secrets" / "detect_secrets_truth.toml"
 
 sys.path.insert(0, str(REPO / "tests" / "secrets"))  # the fake-token builders of the tests
@@ -59,34 +57,6 @@ def count_files(root: Path) -> int:
 
 
 # --------------------------------------------------------------------------- trees
-
-
-def ensure_django() -> Path:
-    if DJANGO_DIR.is_dir():
-        return DJANGO_DIR
-    WORK.mkdir(parents=True, exist_ok=True)
-    tarballs = list(WORK.glob("django-5.1.15.tar.gz")) or list(WORK.glob("[Dd]jango-5.1.15.tar.gz"))
-    if not tarballs:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                DJANGO,
-                "-d",
-                str(WORK),
-            ],
-            check=True,
-        )
-        tarballs = list(WORK.glob("[Dd]jango-5.1.15.tar.gz"))
-    with tarfile.open(tarballs[0]) as archive:
-        archive.extractall(WORK, filter="data")
-    return DJANGO_DIR
 
 
 SOURCE_KINDS = {".py": "py", ".js": "js", ".html": "html", ".txt": "txt", ".css": "css"}
@@ -339,7 +309,7 @@ def main() -> int:
     peer = None if args.skip_peer else detect_secrets_bin()
     if not args.skip_peer and peer is None:
         print("detect-secrets could not be installed: peer figures skipped")
-    django = ensure_django()
+    django = django_tree()
     generated, planted = ensure_generated(args.generated_mb, django)
     django_result = throughput("Django 5.1.15 sdist", django, peer)
     generated_result = throughput(f"generated {args.generated_mb} MB tree", generated, peer)

@@ -1,0 +1,72 @@
+"""What the benchmarks share: the Django sdist they run on, and process-tree memory.
+
+Every benchmark measures the same unpacked sdist (downloaded once into benchmarks/.work/)
+and samples the resident memory of a command's whole process tree (worker processes and
+semgrep's core included), from /proc.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / ".work"
+DJANGO = "Django==5.1.15"
+DJANGO_TREE = WORK / "django-5.1.15"
+
+
+def django_tree() -> Path:
+    """The unpacked Django 5.1.15 sdist; downloaded and unpacked on first use."""
+    if DJANGO_TREE.is_dir():
+        return DJANGO_TREE
+    WORK.mkdir(parents=True, exist_ok=True)
+    archives = list(WORK.glob("[Dd]jango-5.1.15.tar.gz"))
+    if not archives:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                DJANGO,
+                "-d",
+                str(WORK),
+            ],
+            check=True,
+        )
+        archives = list(WORK.glob("[Dd]jango-5.1.15.tar.gz"))
+    with tarfile.open(archives[0]) as archive:
+        archive.extractall(WORK, filter="data")
+    unpacked = next(p for p in WORK.iterdir() if p.is_dir() and p.name.lower() == DJANGO_TREE.name)
+    if unpacked != DJANGO_TREE:
+        unpacked.rename(DJANGO_TREE)
+    return DJANGO_TREE
+
+
+def tree_rss_kb(root_pid: int) -> int:
+    """Resident memory, in kB, of *root_pid* and every process below it."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            with (entry / "status").open(encoding="ascii", errors="replace") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
+        rss[pid] = int(fields["VmRSS"].split()[0]) if "VmRSS" in fields else 0
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
