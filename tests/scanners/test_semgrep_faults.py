@@ -272,3 +272,12 @@ def test_child_environment_keeps_semgrep_away_from_home_and_login(
     assert env["SEMGREP_LOG_FILE"].startswith(str(tmp_path))
     assert env["SEMGREP_SEND_METRICS"] == "off"
     assert env["PATH"].split(os.pathsep)[0] == "/opt/tools/bin"
+
+
+def test_child_environment_enlarges_ocaml_minor_heap_unless_user_chose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OCAMLRUNPARAM", raising=False)
+    assert sg.child_environment("/opt/tools/bin/semgrep", tmp_path)["OCAMLRUNPARAM"] == "s=4M"
+    monkeypatch.setenv("OCAMLRUNPARAM", "b,s=512k")
+    assert sg.child_environment("/opt/tools/bin/semgrep", tmp_path)["OCAMLRUNPARAM"] == "b,s=512k"
