@@ -107,6 +107,9 @@ class ScanContext:
     started: float = field(default_factory=time.monotonic)
     digests: FileDigests | None = None
     """Shared content hashes (the result cache uses them)."""
+    launched: threading.Event = field(default_factory=threading.Event)
+    """A scanner with :attr:`Scanner.external_process` sets this once its child process is
+    running; the engine holds the in-process scanners back until then."""
 
     def path(self, relative: str) -> Path:
         """The absolute path of a file from :attr:`files`."""
@@ -222,6 +225,13 @@ class Scanner(abc.ABC):
     """True when a file's findings depend only on that file's content and the options, so
     that scanning a subset of files yields exactly that subset's findings. Such scanners'
     results can be cached per file and sharded."""
+
+    external_process: ClassVar[bool] = False
+    """True when the scan's time goes to a child process (semgrep). The engine starts such
+    scanners first and holds the in-process ones back until the child is running (the
+    scanner sets :attr:`ScanContext.launched`, or finishes) or one second has passed: their
+    Python work would otherwise compete with the launch for the interpreter lock and delay
+    the child's start-up, which is most of a warm run."""
 
     def version(self) -> str | None:
         """The scanning tool's version, cheaply (package metadata), or None if unknown."""

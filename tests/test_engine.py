@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -209,3 +210,62 @@ def test_paths_are_relative_to_the_config_root(fake_plugin: Path, project: Path)
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(secgate.SecgateError, match="no such file or folder"):
         secgate.check(tmp_path / "nope")
+
+
+def _launch_order_plugin(events: list[str], released: threading.Event, launches: bool) -> object:
+    class Child(Scanner):
+        name = "test-z-child"
+        external_process = True
+
+        def scan(self, context: ScanContext) -> ScanOutput:
+            time.sleep(0.2)  # Python work before the launch (semgrep: the cache, the rules)
+            if launches:
+                events.append("launched")
+                context.launched.set()
+            # Like semgrep after its launch: wait for the child while the others run.
+            events.append("child-done" if released.wait(10) else "child-gave-up")
+            return ScanOutput(files_scanned=len(context.files))
+
+    class InProcess(Scanner):
+        name = "test-in-process"
+
+        def scan(self, context: ScanContext) -> ScanOutput:
+            events.append("in-process")
+            released.set()
+            return ScanOutput(files_scanned=len(context.files))
+
+    class Plugin:
+        @hookimpl
+        def secgate_register_scanners(self) -> list[type[Scanner]]:
+            return [Child, InProcess]
+
+    return Plugin()
+
+
+def test_in_process_scanners_start_once_the_external_one_launched_its_child(
+    project: Path,
+) -> None:
+    write(project, {"a.txt": "x\n"})
+    events: list[str] = []
+    plugin = _launch_order_plugin(events, threading.Event(), launches=True)
+    verdict = secgate.check(
+        project, scanners=["test-in-process", "test-z-child"], plugins=[plugin], config=Config()
+    )
+    assert verdict.status is VerdictStatus.PASS, verdict.reasons
+    # The in-process scanner comes first in the run's order and its work is ready at once;
+    # it still waits for the launch, then runs while the external one waits on its child.
+    assert events == ["launched", "in-process", "child-done"]
+
+
+def test_an_external_scanner_that_never_reports_a_launch_holds_nothing_up(
+    project: Path,
+) -> None:
+    write(project, {"a.txt": "x\n"})
+    events: list[str] = []
+    plugin = _launch_order_plugin(events, threading.Event(), launches=False)
+    verdict = secgate.check(
+        project, scanners=["test-in-process", "test-z-child"], plugins=[plugin], config=Config()
+    )
+    # The in-process scanner started after the head start, while the other still waited.
+    assert verdict.status is VerdictStatus.PASS, verdict.reasons
+    assert events == ["in-process", "child-done"]

@@ -643,6 +643,7 @@ def run_semgrep(
                 stderr=err,
                 start_new_session=True,
             )
+            context.launched.set()
         except OSError as exc:
             raise ScannerError(
                 f"cannot start semgrep ({argv[0]}): {exc.strerror or exc} ({INSTALL_HINT})"
@@ -913,6 +914,7 @@ class SemgrepScanner(Scanner):
     )
     Options: ClassVar[type[ScannerOptions]] = SemgrepOptions
     per_file: ClassVar[bool] = True
+    external_process: ClassVar[bool] = True
 
     def version(self) -> str | None:
         """semgrep's package version (metadata only: starting semgrep costs seconds)."""

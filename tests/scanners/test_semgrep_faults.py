@@ -281,3 +281,15 @@ def test_child_environment_enlarges_ocaml_minor_heap_unless_user_chose(
     assert sg.child_environment("/opt/tools/bin/semgrep", tmp_path)["OCAMLRUNPARAM"] == "s=4M"
     monkeypatch.setenv("OCAMLRUNPARAM", "b,s=512k")
     assert sg.child_environment("/opt/tools/bin/semgrep", tmp_path)["OCAMLRUNPARAM"] == "b,s=512k"
+
+
+def test_semgrep_reports_its_launch_to_the_engine(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("import pickle\npickle.loads(data)\n", encoding="utf-8")
+    context = ScanContext(
+        root=tmp_path, files=("app.py",), options=sg.SemgrepOptions(), config=Config()
+    )
+    assert sg.SemgrepScanner.external_process
+    assert not context.launched.is_set()
+    output = sg.SemgrepScanner().scan(context)
+    assert output.files_scanned == 1 and output.findings
+    assert context.launched.is_set()
