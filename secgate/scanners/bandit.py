@@ -594,15 +594,17 @@ def _stop_pool(executor: concurrent.futures.ProcessPoolExecutor) -> None:
         return list(seen.values())
 
     processes = snapshot()
+    # Taken now: shutdown(wait=False) forgets the executor's manager thread.
+    manager = getattr(executor, "_executor_manager_thread", None)
     if callable(terminate):
         terminate()
     else:
         for process in processes:
             process.terminate()
     executor.shutdown(wait=False, cancel_futures=True)
-    # The executor's manager thread notices the dead workers and winds down; wait for it,
+    # The manager thread notices the dead workers, reaps them and winds down; wait for it
+    # (reaping a worker from two threads at once can leave it looking alive for a moment),
     # then look at the process table again, so a worker started meanwhile is not missed.
-    manager = getattr(executor, "_executor_manager_thread", None)
     if manager is not None:
         manager.join(timeout=5)
     for process in snapshot():
