@@ -606,7 +606,18 @@ def _stop_pool(executor: concurrent.futures.ProcessPoolExecutor) -> None:
     # (reaping a worker from two threads at once can leave it looking alive for a moment),
     # then look at the process table again, so a worker started meanwhile is not missed.
     if manager is not None:
-        manager.join(timeout=5)
+        manager.join(timeout=1)
+        if manager.is_alive():
+            # A worker ended while sending its result leaves half a message in the result
+            # pipe, and the manager thread waits for the rest forever (and the interpreter's
+            # exit waits for that thread). Closing this process's copy of the pipe's write
+            # end, the last one left, turns that wait into an end of file: the manager marks
+            # the pool broken and winds down.
+            writer = getattr(getattr(manager, "result_queue", None), "_writer", None)
+            if writer is not None:
+                with contextlib.suppress(OSError):
+                    writer.close()
+            manager.join(timeout=5)
     for process in snapshot():
         process.join(timeout=5)
         if process.is_alive():

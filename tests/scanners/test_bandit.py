@@ -486,6 +486,33 @@ def test_cancel_stops_the_workers_and_none_outlives_the_scan(
     assert multiprocessing.active_children() == []
 
 
+def test_stopping_the_pool_frees_a_manager_thread_stuck_on_half_a_result() -> None:
+    # A worker ended while sending its result leaves half a message in the result pipe; the
+    # pool's manager thread then waits for the rest forever, and so does interpreter exit.
+    # Half a message is written here by hand: a length header promising 1,000 bytes, and 10.
+    import concurrent.futures  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import struct  # noqa: PLC0415
+
+    executor = concurrent.futures.ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn")
+    )
+    assert executor.submit(abs, -1).result(timeout=60) == 1
+    manager = executor._executor_manager_thread
+    writer = executor._result_queue._writer
+    assert manager is not None and manager.is_alive()
+    try:
+        os.write(writer.fileno(), struct.pack("!i", 1000) + b"0123456789")
+        manager.join(timeout=0.5)
+        assert manager.is_alive()  # waiting for the other 990 bytes
+        bandit_scanner._stop_pool(executor)
+        assert not manager.is_alive()
+        assert multiprocessing.active_children() == []
+    finally:
+        if manager.is_alive():  # never leave the test run hanging on exit
+            writer.close()
+
+
 def test_timeout_stops_the_scan(tmp_path: Path) -> None:
     root = _big_tree(tmp_path / "big", 300)  # about 2 s of bandit on one core
     ctx = context_for(root, jobs=1, timeout=0.5)
