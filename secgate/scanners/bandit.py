@@ -283,11 +283,14 @@ def _bandit_classes() -> tuple[type[Any], ...]:
         def _get_nosecs_from_contexts(
             self, context: dict[str, Any], test_result: Any = None
         ) -> set[str] | None:
+            if test_result is None:
+                # No finding: bandit would only look the line up to log an unused nosec
+                # comment, a warning secgate does not report. Bandit asks for every test
+                # on every node, so skipping the lookup saves ~5% of its time.
+                return None
             tests: set[str] | None = super()._get_nosecs_from_contexts(
                 context, test_result=test_result
             )
-            if test_result is None:
-                return tests  # no finding: bandit only logs unused nosec comments
             # None means "no nosec comment": bandit then appends the finding, and
             # decides nothing else with this value. The decision is made later with
             # bandit's own rule, once the test id is known.
