@@ -49,6 +49,16 @@ CREATE INDEX IF NOT EXISTS results_used ON results (used);
 # dropping it would make a suppressed finding block on every cache hit.
 _POLICY_FIELDS = {"blocking", "decided_by"}
 _TOUCH_AFTER_S = 3600  # refresh an entry's last-use time at most hourly (fewer writes)
+#: SQLite result codes that mean the file is damaged or not a database: it is set aside.
+_DAMAGED = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+#: Codes that mean another connection holds a lock: wait and try again.
+_BUSY = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+_LOCK_WAIT_S = 60.0
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
 
 
 def default_cache_dir() -> Path:
@@ -70,19 +80,38 @@ class ResultCache:
         directory.mkdir(parents=True, exist_ok=True)
         try:
             self._db = self._connect()
-        except sqlite3.DatabaseError:
-            # A damaged file (disk full, foreign file): set it aside and start afresh.
+        except sqlite3.DatabaseError as exc:
+            # Only a damaged file (disk full, foreign file) is set aside for a fresh one; a
+            # lock held by another run is not damage, and moving the file from under that
+            # run would be.
+            if _primary_code(exc) not in _DAMAGED:
+                raise
             with contextlib.suppress(OSError):
                 self.path.replace(self.path.with_suffix(f".corrupt-{int(time.time())}"))
             self._db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        db.execute("PRAGMA busy_timeout = 60000")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.executescript(_SCHEMA)
-        db.execute("SELECT count(*) FROM results").fetchone()  # fails fast on a damaged file
+        db = sqlite3.connect(self.path, timeout=_LOCK_WAIT_S, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(_LOCK_WAIT_S * 1000)}")
+            # Switching to WAL needs the file to itself, and SQLite answers "database is
+            # locked" at once, without its busy wait, while another run opens the same new
+            # cache: wait for that run here.
+            deadline = time.monotonic() + _LOCK_WAIT_S
+            while True:
+                try:
+                    db.execute("PRAGMA journal_mode = WAL")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if _primary_code(exc) not in _BUSY or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+            db.execute("SELECT count(*) FROM results").fetchone()  # fails fast when damaged
+        except BaseException:
+            db.close()
+            raise
         return db
 
     def close(self) -> None:

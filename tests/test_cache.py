@@ -6,6 +6,7 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -226,3 +227,44 @@ def test_two_concurrent_runs_share_one_cache(project: Path, tmp_path: Path) -> N
         project, scanners=["words"], plugins=[Plugin()], overrides={"cache_dir": str(cache_dir)}
     )
     assert verdict.scanner("words").details["cache_hits"] == 1500
+
+
+OPEN_AT_ONCE = """
+import os, sys, time
+sys.path.insert(0, {repo!r})
+from pathlib import Path
+from secgate.cache import ResultCache
+start_at = float(sys.argv[1])
+while time.time() < start_at:
+    pass
+cache = ResultCache(Path({folder!r}), 10**9)
+cache.put_many({{f"{{os.getpid()}}-{{i}}": b"x" for i in range(200)}})
+cache.close()
+"""
+
+
+@pytest.mark.slow
+def test_runs_creating_one_new_cache_at_once_both_keep_it(tmp_path: Path) -> None:
+    # Two runs opening a cache that does not exist yet race to switch it to WAL; the loser
+    # got "database is locked" and used to take that for damage and move the file away
+    # from under the winner (about one race in ten here).
+    repo = str(Path(__file__).resolve().parents[1])
+    for attempt in range(20):
+        folder = tmp_path / f"cache-{attempt}"
+        start_at = f"{time.time() + 0.4:.3f}"
+        code = OPEN_AT_ONCE.format(repo=repo, folder=str(folder))
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", code, start_at],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = [run.communicate(timeout=120) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], (attempt, outputs)
+        assert not list(folder.glob("results.corrupt-*")), attempt
+        db = sqlite3.connect(folder / CACHE_FILE)
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (400,)
+        db.close()
