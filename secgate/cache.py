@@ -93,7 +93,7 @@ class ResultCache:
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=_LOCK_WAIT_S, isolation_level=None)
         try:
-            db.execute(f"PRAGMA busy_timeout = {int(_LOCK_WAIT_S * 1000)}")
+            db.execute("PRAGMA busy_timeout = 60000")  # _LOCK_WAIT_S, in ms
             # Switching to WAL needs the file to itself, and SQLite answers "database is
             # locked" at once, without its busy wait, while another run opens the same new
             # cache: wait for that run here.
