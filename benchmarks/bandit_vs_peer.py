@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from common import DJANGO, WORK, django_tree, tree_rss_kb
+from common import DJANGO, WORK, PeakMemory, django_tree
 
 CONFIG = WORK / "secgate-bench.toml"
 
@@ -62,17 +62,6 @@ def measure(argv: list[str], cwd: Path) -> Run:
     proc = subprocess.Popen(
         argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak_tree = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak_tree
-        while not done.is_set():
-            peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     readers: dict[str, str] = {}
 
     def read(name: str, stream: IO[str] | None) -> None:
@@ -84,20 +73,19 @@ def measure(argv: list[str], cwd: Path) -> Run:
     ]
     for thread in threads:
         thread.start()
-    # wait4 gives this child's own rusage, its waited-for children included: CPU time is
-    # their sum, ru_maxrss the largest single process among them (Linux reports kB).
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
+    with PeakMemory(proc.pid, interval=0.1) as memory:
+        # wait4 gives this child's own rusage, its waited-for children included: CPU time is
+        # their sum, ru_maxrss the largest single process among them (Linux reports kB).
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    done.set()
     for thread in threads:
         thread.join()
-    sampler.join()
     return Run(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         max_rss_mb=usage.ru_maxrss / 1024,
-        tree_rss_mb=peak_tree / 1024,
+        tree_rss_mb=memory.peak_kb / 1024,
         returncode=proc.returncode,
         stdout=readers.get("out", ""),
         stderr=readers.get("err", ""),

@@ -31,14 +31,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import DJANGO_TREE, WORK, django_tree, tree_rss_kb
-
-from secgate.scanners.semgrep import SemgrepOptions, load_rule_set
+from common import DJANGO_TREE, WORK, PeakMemory, django_tree, secgate_rules_file
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -71,22 +68,10 @@ def timed(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | Non
         env={**os.environ, **(env or {})},
         cwd=cwd,
     )
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kb(proc.pid))
-            done.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    code = proc.wait()
-    elapsed = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    return Run(seconds=elapsed, peak_mb=peak / 1024, code=code)
+    with PeakMemory(proc.pid) as memory:
+        code = proc.wait()
+        elapsed = time.perf_counter() - started
+    return Run(seconds=elapsed, peak_mb=memory.peak_kb / 1024, code=code)
 
 
 def prepare() -> None:
@@ -110,17 +95,6 @@ def tool(name: str) -> str:
     path = shutil.which(name, path=str(VENV_BIN)) or shutil.which(name)
     if path is None:
         raise SystemExit(f"{name} is not installed: pip install -e '.[all,test]'")
-    return path
-
-
-def merged_rules(directory: Path) -> Path:
-    """secgate's rule pack as the one config file its semgrep scanner gives semgrep.
-
-    semgrep loads 62 rule files in ~12 s but the same rules in one file in under a second;
-    both (a) and (e) get the one file, so neither side pays for the other's layout.
-    """
-    path = directory / "secgate-rules.yaml"
-    load_rule_set(SemgrepOptions(), REPO).write_config(path, ())
     return path
 
 
@@ -193,7 +167,7 @@ def main() -> int:
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}\n"
     )
 
-    rules = merged_rules(WORK)
+    rules = secgate_rules_file(WORK)
     for label, secret_step in (("a1", secrets_a1), ("a2", secrets_a2)):
         for step, command in pipeline_steps(secret_step, rules).items():
             if label == "a2" and step != "secrets":

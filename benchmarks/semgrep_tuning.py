@@ -19,20 +19,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from common import django_tree, tree_rss_kb
+from common import PeakMemory, django_tree, secgate_rules_file
 
-from secgate.scanners.semgrep import (
-    OCAML_RUNTIME_PARAMS,
-    SemgrepOptions,
-    find_binary,
-    load_rule_set,
-)
-
-REPO = Path(__file__).resolve().parent.parent
+from secgate.scanners.semgrep import OCAML_RUNTIME_PARAMS, find_binary
 
 
 def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float, bytes]:
@@ -41,26 +33,14 @@ def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, 
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
-        peak = 0
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, tree_rss_kb(proc.pid))
-                done.wait(0.05)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        proc.wait()
-        wall = time.perf_counter() - started
-        done.set()
-        sampler.join()
+        with PeakMemory(proc.pid) as memory:
+            proc.wait()
+            wall = time.perf_counter() - started
         out.seek(0)
         data = out.read()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, peak / 1024, data
+    return wall, cpu, memory.peak_kb / 1024, data
 
 
 def main() -> int:
@@ -77,8 +57,7 @@ def main() -> int:
         if p.is_file() and not p.is_symlink()
     )
     with tempfile.TemporaryDirectory() as scratch:
-        rules = Path(scratch) / "secgate-rules.yaml"
-        load_rule_set(SemgrepOptions(), REPO).write_config(rules, ())
+        rules = secgate_rules_file(Path(scratch))
         argv = [
             semgrep,
             "scan",
