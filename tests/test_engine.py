@@ -242,30 +242,24 @@ def _launch_order_plugin(events: list[str], released: threading.Event, launches:
     return Plugin()
 
 
+@pytest.mark.parametrize(
+    ("launches", "expected"),
+    [
+        # The in-process scanner comes first in the run's order and its work is ready at
+        # once; it still waits for the launch, then runs while the external one waits.
+        (True, ["launched", "in-process", "child-done"]),
+        # A launch that is never reported holds nothing up past the head start.
+        (False, ["in-process", "child-done"]),
+    ],
+)
 def test_in_process_scanners_start_once_the_external_one_launched_its_child(
-    project: Path,
+    project: Path, launches: bool, expected: list[str]
 ) -> None:
     write(project, {"a.txt": "x\n"})
     events: list[str] = []
-    plugin = _launch_order_plugin(events, threading.Event(), launches=True)
+    plugin = _launch_order_plugin(events, threading.Event(), launches=launches)
     verdict = secgate.check(
         project, scanners=["test-in-process", "test-z-child"], plugins=[plugin], config=Config()
     )
     assert verdict.status is VerdictStatus.PASS, verdict.reasons
-    # The in-process scanner comes first in the run's order and its work is ready at once;
-    # it still waits for the launch, then runs while the external one waits on its child.
-    assert events == ["launched", "in-process", "child-done"]
-
-
-def test_an_external_scanner_that_never_reports_a_launch_holds_nothing_up(
-    project: Path,
-) -> None:
-    write(project, {"a.txt": "x\n"})
-    events: list[str] = []
-    plugin = _launch_order_plugin(events, threading.Event(), launches=False)
-    verdict = secgate.check(
-        project, scanners=["test-in-process", "test-z-child"], plugins=[plugin], config=Config()
-    )
-    # The in-process scanner started after the head start, while the other still waited.
-    assert verdict.status is VerdictStatus.PASS, verdict.reasons
-    assert events == ["in-process", "child-done"]
+    assert events == expected
