@@ -91,9 +91,9 @@ class ResultCache:
             self._db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        # The timeout is SQLite's busy wait for every statement.
         db = sqlite3.connect(self.path, timeout=_LOCK_WAIT_S, isolation_level=None)
         try:
-            db.execute("PRAGMA busy_timeout = 60000")  # _LOCK_WAIT_S, in ms
             # Switching to WAL needs the file to itself, and SQLite answers "database is
             # locked" at once, without its busy wait, while another run opens the same new
             # cache: wait for that run here.
