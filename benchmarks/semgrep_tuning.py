@@ -93,7 +93,10 @@ def main() -> int:
     (dw, dc, dm), (tw, tc, tm) = med["default"], med[OCAML_RUNTIME_PARAMS]
     print(f"\nmedian of {args.rounds}: default {dw:.1f} s wall, {dc:.1f} s CPU, {dm:.0f} MB")
     print(f"           {OCAML_RUNTIME_PARAMS}  {tw:.1f} s wall, {tc:.1f} s CPU, {tm:.0f} MB")
-    print(f"ratios (s=4M / default): wall {tw / dw:.2f}, CPU {tc / dc:.2f}, memory {tm / dm:.2f}")
+    print(
+        f"ratios ({OCAML_RUNTIME_PARAMS} / default): wall {tw / dw:.2f}, "
+        f"CPU {tc / dc:.2f}, memory {tm / dm:.2f}"
+    )
     same = findings["default"] == findings[OCAML_RUNTIME_PARAMS]
     print(f"identical findings: {same} ({len(findings['default'])})")
     return 0 if same else 1

@@ -212,7 +212,9 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
         secgate.check(tmp_path / "nope")
 
 
-def _launch_order_plugin(events: list[str], released: threading.Event, launches: bool) -> object:
+def _launch_order_plugin(events: list[str], launches: bool) -> object:
+    released = threading.Event()
+
     class Child(Scanner):
         name = "test-z-child"
         external_process = True
@@ -257,7 +259,7 @@ def test_in_process_scanners_start_once_the_external_one_launched_its_child(
 ) -> None:
     write(project, {"a.txt": "x\n"})
     events: list[str] = []
-    plugin = _launch_order_plugin(events, threading.Event(), launches=launches)
+    plugin = _launch_order_plugin(events, launches=launches)
     verdict = secgate.check(
         project, scanners=["test-in-process", "test-z-child"], plugins=[plugin], config=Config()
     )

@@ -3,10 +3,13 @@ redaction, unparsable files, worker processes, faults."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import json
 import multiprocessing
+import os
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -490,10 +493,6 @@ def test_stopping_the_pool_frees_a_manager_thread_stuck_on_half_a_result() -> No
     # A worker ended while sending its result leaves half a message in the result pipe; the
     # pool's manager thread then waits for the rest forever, and so does interpreter exit.
     # Half a message is written here by hand: a length header promising 1,000 bytes, and 10.
-    import concurrent.futures  # noqa: PLC0415
-    import os  # noqa: PLC0415
-    import struct  # noqa: PLC0415
-
     executor = concurrent.futures.ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn")
     )
