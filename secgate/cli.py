@@ -36,6 +36,7 @@ exit codes:
 
 environment:
   SECGATE_CONFIG      config file, when --config is not given
+  SECGATE_POLICY      the pipeline owner's policy file, when --policy is not given
   SECGATE_STAGE       stage profile, when --stage is not given
   SECGATE_FAIL_ON     threshold, when --fail-on is not given
   SECGATE_CACHE_DIR   result cache folder (default: $XDG_CACHE_HOME/secgate)
@@ -184,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="files or folders to scan (default: .)",
     )
     _add_policy_options(check)
+    check.add_argument(
+        "--policy",
+        metavar="FILE",
+        default=os.environ.get("SECGATE_POLICY"),
+        help="the pipeline owner's policy (a secgate.toml-style file kept outside the "
+        "scanned tree): its keys win over the repository's config, and the keys it lists "
+        "in `locked` the repository may not set ($SECGATE_POLICY)",
+    )
     check.add_argument(
         "--scanner",
         action="append",
@@ -529,6 +538,7 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
             args.paths,
             stage=args.stage,
             config=args.config,
+            policy=args.policy,
             scanners=args.scanners,
             fail_on=args.fail_on,
             jobs=args.jobs,
@@ -842,11 +852,21 @@ def _cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def _cmd_baseline(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate import baseline as baseline_file  # noqa: PLC0415
-    from secgate.engine import baseline_path, check, resolve_config  # noqa: PLC0415
+    from secgate.engine import (  # noqa: PLC0415
+        baseline_path,
+        check,
+        resolve_config,
+        resolve_root,
+        review_tree_config,
+    )
     from secgate.models import ScanStatus  # noqa: PLC0415
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
     targets = [Path(p).resolve() for p in args.paths if Path(p).exists()]
     loaded = resolve_config(targets or [Path.cwd()], args.config)
+    # The tree's own `baseline` key may not point outside it: this command writes there.
+    root = resolve_root(targets or [Path.cwd()], loaded, explicit=args.config is not None)
+    loaded, _ = review_tree_config(loaded, root, make_plugin_host())
     effective = loaded.config.for_stage(args.stage)
     target = baseline_path(args.output, effective, loaded)
     if target is None:

@@ -27,6 +27,7 @@ from pydantic import (
 
 from secgate.errors import ConfigError
 from secgate.models import Severity
+from secgate.trust import LOCATION, PATH, trusted
 
 CONFIG_FILENAMES = ("secgate.toml", "pyproject.toml")
 
@@ -235,6 +236,7 @@ class PolicySettings(ConfigModel):
     baseline: str | None = Field(
         default=None,
         description="Baseline file (relative to the config file) used by `secgate check`.",
+        json_schema_extra=trusted(PATH),
     )
     cache: bool = Field(
         default=True, description="Reuse per-file results of unchanged files between runs."
@@ -242,7 +244,9 @@ class PolicySettings(ConfigModel):
     cache_dir: str | None = Field(
         default=None,
         description="Result cache folder (default: $SECGATE_CACHE_DIR, else "
-        "$XDG_CACHE_HOME/secgate); relative to the config file.",
+        "$XDG_CACHE_HOME/secgate). Only from --policy, --config or the command line: "
+        "ignored in the scanned tree's own config.",
+        json_schema_extra=trusted(LOCATION),
     )
     cache_max_mb: int = Field(
         default=512, ge=1, description="Size bound of the result cache, in MB."
@@ -307,6 +311,9 @@ class LoadedConfig(BaseModel):
     config: Config
     path: Path | None = None
     key_prefix: str = ""
+    #: True when the pipeline's owner named this config (``--config``, ``SECGATE_CONFIG``,
+    #: a :class:`Config` object); False when it was discovered in the scanned tree.
+    trusted: bool = True
 
     @property
     def root(self) -> Path | None:
@@ -423,8 +430,9 @@ def discover(start: Path) -> LoadedConfig:
                 config=validate_config(table, str(candidate), prefix),
                 path=candidate,
                 key_prefix=prefix,
+                trusted=False,
             )
-    return LoadedConfig(config=Config())
+    return LoadedConfig(config=Config(), trusted=False)
 
 
 def validate_scanner_options(
@@ -440,3 +448,75 @@ def validate_scanner_options(
     except ValidationError as exc:
         key = ".".join(filter(None, [prefix, "scanners", scanner]))
         raise ConfigError(format_validation_error(exc, source, key, options_model)) from None
+
+
+class OwnerPolicy(ConfigModel):
+    """The pipeline owner's ``--policy`` file: keys that win over the repository's config.
+
+    Its top-level keys are those of ``[tool.secgate]``; ``locked`` names keys the
+    repository's own config may not set at all (``fail-on``, ``scanners.semgrep`` or
+    ``scanners.semgrep.rules``), so a pull request cannot change them unseen.
+    """
+
+    settings: StageProfile = Field(default_factory=StageProfile)
+    stages: dict[str, StageProfile] = Field(default_factory=dict)
+    locked: tuple[str, ...] = ()
+    path: str | None = None
+
+    def apply(self, config: Config, stage: str | None) -> Config:
+        """*config* with this policy's keys (and its *stage* profile's) laid over it."""
+        merged = config.merged(self.settings)
+        if stage is not None and stage in self.stages:
+            merged = merged.merged(self.stages[stage])
+        return merged
+
+
+def _absolute_paths(table: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make the policy's path keys absolute, relative to the policy file's folder."""
+    out = dict(table)
+    for key in ("baseline", "cache-dir", "cache_dir"):
+        if isinstance(out.get(key), str):
+            out[key] = str((base / Path(out[key]).expanduser()).resolve())
+    return out
+
+
+def load_policy(path: Path) -> OwnerPolicy:
+    """Load the owner's policy file (a ``secgate.toml``-style table, or a pyproject's)."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: policy file not found")
+    data = _read_toml(path)
+    found = _table_of(path, data)
+    table, prefix = found if found is not None else ({}, "tool.secgate")
+    table = dict(table)
+    locked = table.pop("locked", [])
+    raw_stages = table.pop("stages", {})
+    source = str(path)
+    if not isinstance(locked, list) or not all(isinstance(k, str) for k in locked):
+        raise ConfigError(f"{source}: locked: expected a list of key names")
+    known = {_kebab(name) for name in PolicySettings.model_fields}
+    for key in locked:
+        head = key.split(".")
+        if not (
+            (len(head) == 1 and head[0] in known) or (head[0] == "scanners" and len(head) in (2, 3))
+        ):
+            raise ConfigError(
+                f"{source}: locked: unknown key {key!r} (a top-level key such as 'fail-on', "
+                "or 'scanners.NAME[.KEY]')"
+            )
+    if not isinstance(raw_stages, dict):
+        raise ConfigError(f"{source}: stages: expected a table")
+    base = path.resolve().parent
+    try:
+        settings = StageProfile.model_validate(_absolute_paths(table, base))
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source, prefix, StageProfile)) from None
+    stages: dict[str, StageProfile] = {}
+    for name, raw in raw_stages.items():
+        key = ".".join(p for p in (prefix, "stages", name) if p)
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{source}: {key}: expected a table")
+        try:
+            stages[name] = StageProfile.model_validate(_absolute_paths(raw, base))
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(exc, source, key, StageProfile)) from None
+    return OwnerPolicy(settings=settings, stages=stages, locked=tuple(locked), path=source)

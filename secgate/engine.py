@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from secgate import __version__
-from secgate.config import Config, LoadedConfig, ScannerOptions, discover, load_file
+from secgate.config import (
+    Config,
+    LoadedConfig,
+    OwnerPolicy,
+    ScannerOptions,
+    discover,
+    load_file,
+    load_policy,
+)
 from secgate.config import validate_scanner_options as _validate_options
 from secgate.errors import ConfigError, PluginError, ReportError, ScannerError, UsageError
 from secgate.files import FileSet, collect_files, files_for, verify_readable
@@ -42,6 +50,7 @@ from secgate.plugins import (
     ScanOutput,
     make_plugin_host,
 )
+from secgate.trust import TreeConfigReview, check_locked
 
 INLINE = "inline"
 
@@ -308,9 +317,14 @@ def _select(
 
 
 def resolve_config(
-    targets: Sequence[Path], config: str | os.PathLike[str] | Config | None
+    targets: Sequence[Path], config: str | os.PathLike[str] | Config | LoadedConfig | None
 ) -> LoadedConfig:
-    """The config for a run: an object as given, an explicit file, or the closest one."""
+    """The config for a run: an object as given, an explicit file, or the closest one.
+
+    Only the closest one, found in the scanned tree, is untrusted (see :mod:`secgate.trust`).
+    """
+    if isinstance(config, LoadedConfig):
+        return config
     if isinstance(config, Config):
         return LoadedConfig(config=config)
     if config is not None:
@@ -319,6 +333,31 @@ def resolve_config(
     if env_config:
         return load_file(Path(env_config))
     return discover(targets[0])
+
+
+def _owner_policy(policy: str | os.PathLike[str] | OwnerPolicy | None) -> OwnerPolicy | None:
+    """The owner's policy: as given, from its file, from ``$SECGATE_POLICY``, or none."""
+    if isinstance(policy, OwnerPolicy):
+        return policy
+    if policy is None:
+        policy = os.environ.get("SECGATE_POLICY") or None
+    return load_policy(Path(policy).expanduser()) if policy is not None else None
+
+
+def review_tree_config(
+    loaded: LoadedConfig, root: Path, host: PluginHost
+) -> tuple[LoadedConfig, list[str]]:
+    """*loaded* as the scanned tree may have it, and what was set aside (see secgate.trust).
+
+    Raises :class:`~secgate.errors.ConfigError` for a key the tree's config may not set.
+    """
+    if loaded.trusted:
+        return loaded, []
+    review = TreeConfigReview(
+        loaded, root, {name: info.cls.Options for name, info in host.scanners().items()}
+    )
+    reviewed = review.review(loaded.config)
+    return loaded.model_copy(update={"config": reviewed, "trusted": True}), review.warnings
 
 
 def resolve_root(targets: Sequence[Path], loaded: LoadedConfig, explicit: bool) -> Path:
@@ -348,7 +387,8 @@ def check(
     path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] = ".",
     *,
     stage: str | None = None,
-    config: str | os.PathLike[str] | Config | None = None,
+    config: str | os.PathLike[str] | Config | LoadedConfig | None = None,
+    policy: str | os.PathLike[str] | OwnerPolicy | None = None,
     scanners: Sequence[str] | None = None,
     fail_on: str | None = None,
     jobs: int | None = None,
@@ -366,7 +406,11 @@ def check(
 
     ``path`` is a file or folder, or a list of them. ``config`` is a config file, a
     :class:`~secgate.config.Config`, or None to use the closest ``secgate.toml`` /
-    ``pyproject.toml`` with a ``[tool.secgate]`` table. ``stage`` picks a profile from
+    ``pyproject.toml`` with a ``[tool.secgate]`` table (that one is the scanned tree's own
+    and may not name programs, paths outside the root or the cache; see
+    :mod:`secgate.trust`). ``policy`` is the pipeline owner's policy file (default:
+    ``$SECGATE_POLICY``): its keys win over the config's, and the keys it lists in
+    ``locked`` may not be set by the config at all. ``stage`` picks a profile from
     ``[tool.secgate.stages]``. ``scanners`` runs exactly those (each is then required).
     ``fail_on`` overrides the threshold. ``plugins`` adds plugin objects for this run.
     ``baseline`` is a baseline file whose findings do not block (default: the config's
@@ -395,7 +439,21 @@ def check(
     host = host or make_plugin_host(plugins)
     loaded = resolve_config(targets, config)
     source = f"{loaded.path}: " if loaded.path else ""
-    effective = loaded.config.for_stage(stage, str(loaded.path) if loaded.path else None)
+    owner = _owner_policy(policy)
+    root = (
+        Path(root).resolve()
+        if root is not None
+        else resolve_root(targets, loaded, explicit=config is not None)
+    )
+    loaded, trust_warnings = review_tree_config(loaded, root, host)
+    if owner is not None:
+        check_locked(loaded, owner, owner.path or "policy")
+    tree_stage = stage
+    if owner is not None and stage in owner.stages and stage not in loaded.config.stages:
+        tree_stage = None
+    effective = loaded.config.for_stage(tree_stage, str(loaded.path) if loaded.path else None)
+    if owner is not None:
+        effective = owner.apply(effective, stage)
     update: dict[str, Any] = dict(overrides or {})
     if fail_on is not None:
         update["fail_on"] = fail_on
@@ -409,13 +467,9 @@ def check(
         except Exception as exc:  # noqa: BLE001 - re-raised as a one-line usage error
             raise UsageError(f"invalid option: {describe_exception(exc)}") from None
         effective = effective.merged(profile)
-    root = (
-        Path(root).resolve()
-        if root is not None
-        else resolve_root(targets, loaded, explicit=config is not None)
-    )
     options = scanner_options(host, effective, loaded)
     selection = _select(host, effective, scanners, source)
+    selection.warnings.extend(trust_warnings)
     run_extras: dict[str, Any] = dict(extras or {})
     run_extras.update(_baseline_extras(baseline, effective, loaded))
     if new_since:
@@ -423,7 +477,8 @@ def check(
 
         previous_kwargs: dict[str, Any] = {
             "stage": stage,
-            "config": loaded.path if loaded.path is not None else loaded.config,
+            "config": loaded,
+            "policy": owner,
             "scanners": scanners,
             "fail_on": fail_on,
             "jobs": jobs,
@@ -431,8 +486,6 @@ def check(
             "overrides": overrides,
             "baseline": False,
         }
-        if isinstance(config, Config):
-            previous_kwargs["config"] = config
         run_extras["previous"] = scan_previous(
             new_since,
             root,

@@ -149,14 +149,10 @@ def test_no_cache_scans_everything(tree: Path) -> None:
 def test_unwritable_cache_folder_does_not_fail_the_scan(tree: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
-    write(
-        tree,
-        {
-            "secgate.toml": (tree / "secgate.toml").read_text()
-            + f"\n[stages.x]\ncache-dir = '{blocker / 'sub'}'\n"
-        },
-    )
-    verdict = secgate.check(tree, scanners=["words"], plugins=[Plugin()], stage="x")
+    # The owner's policy names the cache (the scanned tree's own config may not).
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f"[stages.x]\ncache-dir = '{blocker / 'sub'}'\n")
+    verdict = secgate.check(tree, scanners=["words"], plugins=[Plugin()], stage="x", policy=policy)
     assert verdict.scanner("words").status is secgate.ScanStatus.OK
     assert "unavailable" in str(verdict.scanner("words").details["cache"])
 

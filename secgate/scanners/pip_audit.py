@@ -38,6 +38,7 @@ from secgate.plugins import (
     hookimpl,
     package_version,
 )
+from secgate.trust import PATH, trusted
 
 if TYPE_CHECKING:
     from secgate.deps.manifests import Declaration
@@ -58,7 +59,9 @@ class PipAuditOptions(ScannerOptions):
         default=None,
         description="Offline OSV database: a folder of OSV records or an all.zip export. "
         "A relative path resolves against the config file's folder. Default: "
-        "$SECGATE_VULN_DB, then the copy `secgate db update` imported.",
+        "$SECGATE_VULN_DB, then the copy `secgate db update` imported. From the scanned "
+        "tree's own config it must stay inside the tree, and $SECGATE_VULN_DB wins over it.",
+        json_schema_extra=trusted(PATH, env="SECGATE_VULN_DB"),
     )
     source: Literal["auto", "osv-db", "pip-audit"] = Field(
         default="auto",

@@ -39,6 +39,7 @@ from secgate.config import ScannerOptions
 from secgate.errors import ScannerError
 from secgate.models import Finding, SkippedFile
 from secgate.plugins import RuleInfo, Scanner, ScanOutput, hookimpl
+from secgate.trust import PATH, trusted
 
 if TYPE_CHECKING:
     from secgate.plugins import ScanContext
@@ -88,6 +89,7 @@ class SecretsOptions(ScannerOptions):
     rules: tuple[str, ...] = Field(
         default=(),
         description="Extra rule files (secgate or gitleaks TOML), relative to the scanned root.",
+        json_schema_extra=trusted(PATH),
     )
     disable: tuple[str, ...] = Field(default=(), description="Rule ids not to run.")
     bundled_rules: bool = Field(default=True, description="Use secgate's bundled rules.")

@@ -53,6 +53,7 @@ from secgate.plugins import (
     hookimpl,
     package_version,
 )
+from secgate.trust import PATH, PROGRAM, trusted
 
 NAME = "semgrep"
 INSTALL_HINT = "pip install 'secgate-ci[semgrep]'"
@@ -179,6 +180,7 @@ class SemgrepOptions(ScannerOptions):
         description="More rule files or folders, relative to the project root (the config "
         "file's folder). With registry = true an entry that is not a local path is passed "
         "to semgrep as a registry config (p/python, r/..., a URL).",
+        json_schema_extra=trusted(PATH),
     )
     bundled_rules: bool = Field(
         default=True, description="Run secgate's own rule pack (rules/semgrep)."
@@ -186,7 +188,9 @@ class SemgrepOptions(ScannerOptions):
     registry: bool = Field(
         default=False,
         description="Allow registry configs in `rules` (they need network). Off: semgrep "
-        "never goes online, and a `rules` entry that is not a local path is an error.",
+        "never goes online, and a `rules` entry that is not a local path is an error. "
+        "Never from the scanned tree's own config.",
+        json_schema_extra=trusted(PROGRAM),
     )
     exclude_rules: tuple[str, ...] = Field(
         default=(), description="Rule ids not to run (semgrep --exclude-rule)."
@@ -194,7 +198,9 @@ class SemgrepOptions(ScannerOptions):
     binary: str | None = Field(
         default=None,
         description="The semgrep executable (default: $SECGATE_SEMGREP, then the one "
-        "installed next to secgate's Python, then semgrep on PATH).",
+        "installed next to secgate's Python, then semgrep on PATH). Never from the "
+        "scanned tree's own config.",
+        json_schema_extra=trusted(PROGRAM),
     )
 
 
