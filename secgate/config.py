@@ -27,7 +27,7 @@ from pydantic import (
 
 from secgate.errors import ConfigError
 from secgate.models import Severity
-from secgate.trust import LOCATION, PATH, trusted
+from secgate.trust import LOCATION, OWNER, PATH, trusted
 
 CONFIG_FILENAMES = ("secgate.toml", "pyproject.toml")
 
@@ -237,6 +237,12 @@ class PolicySettings(ConfigModel):
         default=None,
         description="Baseline file (relative to the config file) used by `secgate check`.",
         json_schema_extra=trusted(PATH),
+    )
+    allow_empty: bool = Field(
+        default=False,
+        description="Let a run that analysed no file of a non-empty tree pass (default: "
+        "that is an error, 'nothing was checked'). Only from the owner's --policy/--config.",
+        json_schema_extra=trusted(OWNER),
     )
     cache: bool = Field(
         default=True, description="Reuse per-file results of unchanged files between runs."

@@ -21,6 +21,7 @@ from typing import Any
 
 from secgate import __version__
 from secgate.config import (
+    DEFAULT_EXCLUDES,
     Config,
     LoadedConfig,
     OwnerPolicy,
@@ -344,6 +345,36 @@ def _owner_policy(policy: str | os.PathLike[str] | OwnerPolicy | None) -> OwnerP
     return load_policy(Path(policy).expanduser()) if policy is not None else None
 
 
+def _has_any_file(targets: Sequence[Path]) -> bool:
+    """Whether the targets hold a regular file outside ``.git`` (a non-empty tree)."""
+    for target in targets:
+        if target.is_file():
+            return True
+        for _, dirs, files in os.walk(target):
+            dirs[:] = [d for d in dirs if d != ".git"]
+            if files:
+                return True
+    return False
+
+
+def _nothing_checked(config: Config) -> str:
+    """Why a non-empty tree gave no file to scan, naming the globs that left them out."""
+    named = []
+    if config.include:
+        named.append(f"include = {list(config.include)}")
+    if config.extend_exclude:
+        named.append(f"extend-exclude = {list(config.extend_exclude)}")
+    if config.exclude != DEFAULT_EXCLUDES:
+        named.append(f"exclude = {list(config.exclude)}")
+    if config.respect_gitignore:
+        named.append(".gitignore files")
+    return (
+        "nothing was checked: the tree has files but none is left to scan after "
+        + ", ".join(named or ["the excludes"])
+        + " (if that is intended, the pipeline owner's policy can set allow-empty = true)"
+    )
+
+
 def review_tree_config(
     loaded: LoadedConfig, root: Path, host: PluginHost
 ) -> tuple[LoadedConfig, list[str]]:
@@ -496,6 +527,8 @@ def check(
         run_extras["new_since_ref"] = new_since
     fileset = whole = collect_files(root, targets, effective)
     if not fileset.files:
+        if not effective.allow_empty and _has_any_file(targets):
+            raise ConfigError(f"{source}{_nothing_checked(effective)}")
         selection.warnings.append(
             "no files to scan: check the paths, include/exclude globs and .gitignore"
         )

@@ -8,6 +8,7 @@ thresholds (what it weakens is reported), but it may not:
   that would run code from the pull request with the job's environment;
 - point a path outside the scanned root (``path`` keys): that would read or write the
   runner's own files;
+- switch off a safeguard of the gate itself (``owner`` keys such as ``allow-empty``);
 - choose where the result cache lives (``location`` keys): a committed cache could answer
   "no findings" for any file.
 
@@ -39,6 +40,8 @@ PROGRAM: Final = "program"
 PATH: Final = "path"
 #: The field chooses where secgate writes its state: ignored from the tree, with a warning.
 LOCATION: Final = "location"
+#: The field loosens the gate itself: only the owner may set it; from the tree it is an error.
+OWNER: Final = "owner"
 #: The ``json_schema_extra`` key naming an environment variable that beats the tree's value.
 ENV_KEY: Final = "secgate-env"
 
@@ -126,6 +129,11 @@ class TreeConfigReview:
                 f"{self.source}: {key}: names a program or rule source to use; the scanned "
                 "tree's own config may not set it (use --policy, --config, the command "
                 "line or the environment)"
+            )
+        if kind == OWNER:
+            raise ConfigError(
+                f"{self.source}: {key}: only the pipeline owner's policy may set this "
+                "(--policy, --config or SECGATE_POLICY), not the scanned tree's own config"
             )
         if kind == LOCATION:
             self.warnings.append(

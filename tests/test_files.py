@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import secgate
+from secgate.errors import ConfigError
 from secgate.plugins import FileDigests
 from tests.conftest import run_cli, write
 
@@ -97,7 +98,35 @@ def test_an_explicit_path_ignored_by_an_enclosing_gitignore_is_still_scanned(
     assert [f.path for f in explicit.findings] == ["a.py"]  # its own .gitignore still applies
 
 
-def test_nothing_to_scan_is_warned_about(fake_plugin: Path, project: Path) -> None:
-    write(project, {"secgate.toml": "include = ['src/']\n", "app.py": "x\n"})
+def test_nothing_to_scan_in_an_empty_tree_is_warned_about(fake_plugin: Path, project: Path) -> None:
     verdict = secgate.check(project, scanners=["fake-marker"])
     assert any(w.startswith("no files to scan") for w in verdict.warnings)
+
+
+def test_nothing_checked_in_a_non_empty_tree_is_an_error(
+    fake_plugin: Path, project: Path, tmp_path: Path
+) -> None:
+    write(project, {"secgate.toml": "include = ['src/']\n", "app.py": "x\n"})
+    with pytest.raises(ConfigError, match=r"nothing was checked.*include = \['src/'\]"):
+        secgate.check(project, scanners=["fake-marker"])
+    result = run_cli("check", str(project), "--scanner", "fake-marker")
+    assert result.code == 2
+    assert "nothing was checked" in result.err
+    # The owner may allow it; the repository may not.
+    policy = tmp_path / "policy.toml"
+    policy.write_text("allow-empty = true\n")
+    verdict = secgate.check(project, scanners=["fake-marker"], policy=policy)
+    assert any(w.startswith("no files to scan") for w in verdict.warnings)
+    write(project, {"secgate.toml": "include = ['src/']\nallow-empty = true\n"})
+    with pytest.raises(ConfigError, match="allow-empty: only the pipeline owner"):
+        secgate.check(project, scanners=["fake-marker"])
+
+
+@pytest.mark.parametrize("config", ["extend-exclude = ['**']\n", "include = ['docs/**']\n"])
+def test_excluding_everything_from_the_tree_config_does_not_pass(
+    project: Path, config: str
+) -> None:
+    write(project, {"secgate.toml": config, "app.py": "import os\nos.system(input())\n"})
+    result = run_cli("check", str(project), "--scanner", "bandit")
+    assert result.code == 2
+    assert "nothing was checked" in result.err
