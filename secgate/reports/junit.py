@@ -14,8 +14,13 @@ The suite's counts follow its elements: ``failures`` is the number of ``<failure
 elements (each blocking finding, plus the verdict's), ``errors`` the number of ``<error>``
 elements, ``skipped`` the skipped scanners, ``tests`` the scanners plus the verdict.
 Properties carry the verdict and the secgate version. Built with
-:mod:`xml.etree.ElementTree`, so every value is escaped; characters XML 1.0 cannot hold
-(control characters, lone surrogates) become U+FFFD. Snippets are never included.
+:mod:`xml.etree.ElementTree`, so every value is escaped for XML. The scanned tree is
+hostile: every string from it or from a scanner first has what XML 1.0 cannot hold (C0
+controls but tab, newline and carriage return; lone surrogates, as from undecodable file
+names; U+FFFE, U+FFFF) replaced by U+FFFD, then its other control, line-separator and
+bidi characters shown as escapes (:func:`secgate.escape.escape_text`), and no line of a
+text or attribute can read as a CI log command (:func:`secgate.escape.safe_line`). The
+document is valid XML whatever bytes the tree's names hold. Snippets are never included.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import re
 import xml.etree.ElementTree as ET  # writes XML only: no untrusted XML is parsed here
 from typing import ClassVar
 
+from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanResult, ScanStatus, Verdict, VerdictStatus
 from secgate.plugins import Reporter
 
@@ -34,8 +40,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: object) -> str:
-    """*value* as text XML 1.0 can hold: forbidden characters become U+FFFD."""
-    return _NOT_XML.sub("\ufffd", str(value))
+    """*value* as XML 1.0 text, no line a CI command: forbidden characters become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", safe_lines(str(value)))
 
 
 def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
@@ -49,31 +55,45 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}"
 
 
+def _esc(text: str) -> str:
+    """Tree text on one line: what XML 1.0 forbids becomes U+FFFD, other controls escapes."""
+    return escape_text(_NOT_XML.sub("\ufffd", text))
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return _esc(" ".join(text.split()))
+
+
+def _lines(text: str) -> str:
+    """*text* keeping its line breaks (``\\n``), every line escaped."""
+    return "\n".join(_esc(line) for line in text.split("\n"))
 
 
 def failure_text(finding: Finding) -> str:
-    """What a person needs to act on one finding (no snippet: it may hold a secret)."""
+    """What a person needs to act on one finding (no snippet: it may hold a secret).
+
+    Tree text is escaped (:func:`secgate.escape.escape_text`); the message and the help
+    keep their own line breaks, nothing else.
+    """
     lines = [
         f"severity: {finding.severity}",
         f"confidence: {finding.confidence}",
-        f"rule: {finding.rule_id}",
-        f"location: {finding.location}",
-        f"message: {finding.message}",
+        f"rule: {_esc(finding.rule_id)}",
+        f"location: {_esc(finding.location)}",
+        f"message: {_lines(finding.message)}",
     ]
     if finding.package is not None:
         pkg = finding.package
-        lines.append(f"package: {pkg.name} {pkg.version or ''}".rstrip())
+        lines.append(f"package: {_esc(pkg.name)} {_esc(pkg.version or '')}".rstrip())
         if pkg.fixed_versions:
-            lines.append(f"fixed in: {', '.join(pkg.fixed_versions)}")
+            lines.append(f"fixed in: {_esc(', '.join(pkg.fixed_versions))}")
     if finding.cwe:
         lines.append(f"cwe: {', '.join(f'CWE-{c}' for c in finding.cwe)}")
     if finding.help_text:
-        lines.append(f"help: {finding.help_text}")
+        lines.append(f"help: {_lines(finding.help_text)}")
     if finding.help_url:
-        lines.append(f"more: {finding.help_url}")
-    lines.append(f"fingerprint: {finding.fingerprint}")
+        lines.append(f"more: {_esc(finding.help_url)}")
+    lines.append(f"fingerprint: {_esc(finding.fingerprint)}")
     return "\n".join(lines)
 
 
@@ -85,7 +105,7 @@ def _set_aside_line(findings: list[Finding]) -> str | None:
     for finding in set_aside:
         key = finding.suppressed_by or "not blocking"
         reasons[key] = reasons.get(key, 0) + 1
-    parts = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+    parts = ", ".join(f"{_esc(reason)} {n}" for reason, n in sorted(reasons.items()))
     return f"{len(set_aside)} not blocking ({parts})"
 
 
@@ -108,8 +128,8 @@ def _scanner_case(
     case = _element(
         suite,
         "testcase",
-        classname=f"secgate.{result.name}",
-        name=result.name,
+        classname=f"secgate.{_esc(result.name)}",
+        name=_esc(result.name),
         time=_seconds(result.duration_s),
     )
     counts.tests += 1
@@ -119,16 +139,16 @@ def _scanner_case(
         return
     if result.status is ScanStatus.ERROR:
         error = result.error or "unknown error"
-        _element(case, "error", error, message=_one_line(error)[:500], type="scanner-error")
+        _element(case, "error", _lines(error), message=_one_line(error)[:500], type="scanner-error")
         counts.errors += 1
     for finding in findings:
         if finding.blocking:
-            location = finding.location
+            location = _esc(finding.location)
             _element(
                 case,
                 "failure",
                 failure_text(finding),
-                message=f"{location} {finding.rule_id}",
+                message=f"{location} {_esc(finding.rule_id)}",
                 type=finding.severity.value,
             )
             counts.failures += 1
@@ -137,12 +157,12 @@ def _scanner_case(
         f"{result.coverage.files_scanned} files scanned"
     ]
     if result.version:
-        out.append(f"{result.name} {result.version}")
+        out.append(f"{_esc(result.name)} {_esc(result.version)}")
     set_aside = _set_aside_line(findings)
     if set_aside:
         out.append(set_aside)
     for skipped in result.coverage.skipped:
-        out.append(f"not scanned: {skipped.path}: {skipped.reason}")
+        out.append(f"not scanned: {_esc(skipped.path)}: {_esc(skipped.reason)}")
     _element(case, "system-out", "\n".join(out))
 
 
@@ -151,12 +171,12 @@ def _verdict_case(suite: ET.Element, verdict: Verdict, counts: _Counts) -> None:
     counts.tests += 1
     if verdict.status is VerdictStatus.PASS:
         return
-    lines = [f"verdict: {verdict.status}", *(f"- {reason}" for reason in verdict.reasons)]
+    lines = [f"verdict: {verdict.status}", *(f"- {_esc(reason)}" for reason in verdict.reasons)]
     blocking = verdict.blocking
     if blocking:
         lines.append(f"blocking findings ({len(blocking)}):")
         lines += [
-            f"{f.location}  {f.severity}  {f.rule_id}  {_one_line(f.message)}"
+            f"{_esc(f.location)}  {f.severity}  {_esc(f.rule_id)}  {_one_line(f.message)}"
             for f in blocking[:MAX_LISTED_IN_VERDICT]
         ]
         if len(blocking) > MAX_LISTED_IN_VERDICT:
@@ -192,10 +212,10 @@ class JunitReporter(Reporter):
         properties = _element(suite, "properties")
         props = {
             "secgate.verdict": verdict.status.value,
-            "secgate.decided_by": verdict.decided_by,
-            "secgate.version": verdict.tool_version,
-            "secgate.stage": verdict.stage,
-            "secgate.new_since": verdict.new_since,
+            "secgate.decided_by": _esc(verdict.decided_by),
+            "secgate.version": _esc(verdict.tool_version),
+            "secgate.stage": None if verdict.stage is None else _esc(verdict.stage),
+            "secgate.new_since": None if verdict.new_since is None else _esc(verdict.new_since),
             "secgate.blocking": str(verdict.summary.blocking),
             "secgate.findings": str(verdict.summary.total),
         }

@@ -10,7 +10,12 @@ Written to be posted as is by a CI step (GitHub, GitLab, Gitea all render it):
   characters per comment): past it the text is cut at a line and says so.
 
 Every value from a scan is escaped for Markdown (``|``, backticks, HTML, newlines), and
-snippets are never included: a secret's value must not end up in a comment. The first line
+snippets are never included: a secret's value must not end up in a comment. The scanned
+tree is hostile: control, line-separator and bidi characters are shown as escapes
+(:func:`secgate.escape.escape_text`), an ``@`` before a name is put in a code span (no
+mention notifies anyone), ``www.`` and ``://`` are escaped (no autolink), and no line can
+read as a CI log command (:func:`secgate.escape.safe_line`) if the comment is also printed
+to a log. The first line
 is an HTML comment (``<!-- secgate-report -->``) a bot can look for to update its previous
 comment instead of adding one per push.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanStatus, Severity, Verdict, summarize
 from secgate.plugins import Reporter
 
@@ -33,16 +39,29 @@ MAX_CELL = 200
 MAX_ERROR = 600
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+#: ``@name`` would notify (mention) someone; ``www.`` and ``scheme://`` would be autolinked.
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_AUTOLINK = re.compile(r"(?<![A-Za-z0-9])(www)\.|:(?=//)", re.IGNORECASE)
 
 
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return escape_text(text)
+
+
+def _unlink(match: re.Match[str]) -> str:
+    return f"{match.group(1)}\\." if match.group(1) else "\\:"
 
 
 def escape(text: str, limit: int = MAX_CELL) -> str:
-    """*text* on one line, clipped, with Markdown and HTML specials escaped."""
-    return _SPECIAL.sub(r"\\\1", _clip(text, limit).replace("&", "&amp;"))
+    """*text* on one line, clipped, with Markdown and HTML specials escaped.
+
+    Also no mention (``@name`` gets its ``@`` in a code span) and no autolink (``www\\.``,
+    ``http\\://``): the text comes from a hostile tree.
+    """
+    text = _SPECIAL.sub(r"\\\1", _clip(text, limit).replace("&", "&amp;"))
+    return _MENTION.sub("`@`", _AUTOLINK.sub(_unlink, text))
 
 
 def code(text: str, limit: int = MAX_CELL, *, in_table: bool = True) -> str:
@@ -94,7 +113,7 @@ class MarkdownReporter(Reporter):
             part = section(verdict)
             if part:
                 lines += ["", *part]
-        return bound("\n".join(lines) + "\n")
+        return bound(safe_lines("\n".join(lines)) + "\n")
 
     # ------------------------------------------------------------------ sections
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from secgate.escape import escape_text, safe_line
 from secgate.models import Finding, ScanStatus, Severity, Verdict, VerdictStatus
 from secgate.plugins import Reporter
 
@@ -55,19 +56,21 @@ def short_message(message: str, limit: int = MAX_MESSAGE) -> str:
     """The message on one line: its first sentence, cut at *limit* characters.
 
     Logs get one line per finding; the whole message (the fix included) is in the json,
-    sarif and markdown reports.
+    sarif and markdown reports. Control and bidi characters come out escaped
+    (:func:`secgate.escape.escape_text`): the message comes from the scanned tree.
     """
     text = " ".join(message.split())
     end = text.find(". ")
     if 0 < end < limit:
-        return text[: end + 1]
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        return escape_text(text[: end + 1])
+    return escape_text(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
 
 
 def format_finding(finding: Finding) -> str:
-    """``path:line  severity  rule_id  message`` on one line."""
+    """``path:line  severity  rule_id  message`` on one line, tree text escaped."""
     message = short_message(finding.message)
-    return f"{finding.location}  {finding.severity}  {finding.rule_id}  {message}"
+    location, rule = escape_text(finding.location), escape_text(finding.rule_id)
+    return safe_line(f"{location}  {finding.severity}  {rule}  {message}")
 
 
 class TextReporter(Reporter):
@@ -78,13 +81,20 @@ class TextReporter(Reporter):
     extension: ClassVar[str] = ".txt"
 
     def render(self, verdict: Verdict, *, color: bool = False) -> str:
-        """Scanners, blocking findings grouped by file, warnings, the verdict and its reasons."""
+        """Scanners, blocking findings grouped by file, warnings, the verdict and its reasons.
+
+        Every string from the scanned tree or a scanner is escaped
+        (:func:`secgate.escape.escape_text`) and every line made safe from CI log commands
+        (:func:`secgate.escape.safe_line`): a hostile file name cannot add a line.
+        """
         paint = _Paint(color)
+        esc = escape_text
         out: list[str] = []
-        stage = f"  stage {verdict.stage}" if verdict.stage else ""
-        out.append(paint(f"secgate {verdict.tool_version}  {verdict.root}{stage}", "bold"))
+        stage = f"  stage {esc(verdict.stage)}" if verdict.stage else ""
+        head = f"secgate {esc(verdict.tool_version)}  {esc(verdict.root)}{stage}"
+        out.append(paint(safe_line(head), "bold"))
         out.append("")
-        width = max((len(r.name) for r in verdict.scanners), default=8)
+        width = max((len(esc(r.name)) for r in verdict.scanners), default=8)
         for result in verdict.scanners:
             status = paint(f"{result.status.value:<7}", _STATUS_COLOR[result.status])
             if result.status is ScanStatus.OK:
@@ -95,10 +105,10 @@ class TextReporter(Reporter):
                     f"  ({_plural(cov.files_scanned, 'file')}{skipped})"
                 )
             else:
-                detail = result.error or ""
+                detail = esc(result.error or "")
                 if result.findings:
                     detail += f" ({_plural(result.findings, 'finding')} still reported)"
-            out.append(f"  {result.name:<{width}}  {status}  {detail}".rstrip())
+            out.append(f"  {esc(result.name):<{width}}  {status}  {detail}".rstrip())
 
         blocking = [f for f in verdict.findings if f.blocking]
         if blocking:
@@ -108,17 +118,18 @@ class TextReporter(Reporter):
             for finding in blocking:
                 if finding.path != current:
                     current = finding.path
-                    out.append(f"  {finding.path}")
+                    out.append(f"  {esc(finding.path)}")
                 sev = paint(str(finding.severity), _SEVERITY_COLOR[finding.severity])
                 message = short_message(finding.message)
-                out.append(f"    {finding.location}  {sev}  {finding.rule_id}  {message}")
+                location, rule = esc(finding.location), esc(finding.rule_id)
+                out.append(f"    {location}  {sev}  {rule}  {message}")
         set_aside = [f for f in verdict.findings if not f.blocking]
         if set_aside:
             reasons: dict[str, int] = {}
             for finding in set_aside:
                 key = finding.suppressed_by or "not blocking"
                 reasons[key] = reasons.get(key, 0) + 1
-            parts = ", ".join(f"{n} {k}" for k, n in sorted(reasons.items()))
+            parts = ", ".join(f"{n} {esc(k)}" for k, n in sorted(reasons.items()))
             out.append("")
             out.append(
                 f"Not blocking: {_plural(len(set_aside), 'finding')} ({parts}); "
@@ -131,7 +142,7 @@ class TextReporter(Reporter):
             out.append("")
             out.append(paint(f"Not scanned ({len(not_scanned)}):", "bold"))
             for who, item in not_scanned[:MAX_SKIPPED_SHOWN]:
-                out.append(f"  {item.path}  ({who}: {item.reason})")
+                out.append(f"  {esc(item.path)}  ({esc(who)}: {esc(item.reason)})")
             if len(not_scanned) > MAX_SKIPPED_SHOWN:
                 out.append(
                     f"  … and {len(not_scanned) - MAX_SKIPPED_SHOWN} more (see the json report)"
@@ -139,10 +150,10 @@ class TextReporter(Reporter):
         if verdict.warnings:
             out.append("")
             for warning in verdict.warnings:
-                out.append(paint(f"warning: {warning}", "yellow"))
+                out.append(paint(safe_line(f"warning: {esc(warning)}"), "yellow"))
         out.append("")
         word = verdict.status.value.upper()
         out.append(paint(f"Verdict: {word}", _STATUS_COLOR[verdict.status]))
         for reason in verdict.reasons:
-            out.append(f"  - {reason}")
-        return "\n".join(out) + "\n"
+            out.append(f"  - {esc(reason)}")
+        return "\n".join(safe_line(line) for line in out) + "\n"
