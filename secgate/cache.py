@@ -11,6 +11,12 @@ sharing the cache at once, or a run killed mid-write, lose nothing and corrupt n
 size is bounded: least recently used entries are evicted past ``cache-max-mb``. It stores
 findings exactly as reports show them — secret scanners redact values before they get here.
 A cache that cannot be opened is skipped with a warning in the scan details, never an error.
+
+Every stored value carries an HMAC-SHA256 tag under a random key kept beside the database
+(``results.key``, mode 0600): a row written by anyone who does not hold the key, or changed
+after it was written, fails the check and is a miss. The cache's location is the pipeline
+owner's to choose (never the scanned tree's config), and one inside the scanned root is
+refused, so a pull request cannot ship a cache that answers "no findings".
 """
 
 from __future__ import annotations
@@ -18,14 +24,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 import time
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from secgate.errors import UsageError
 from secgate.models import Finding, SkippedFile
 from secgate.plugins import ScanOutput, hookimpl
 
@@ -35,6 +44,8 @@ if TYPE_CHECKING:
     from secgate.plugins import ScanContext, Scanner
 
 CACHE_FILE = "results.sqlite3"
+KEY_FILE = "results.key"
+_TAG_BYTES = 32
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     key TEXT PRIMARY KEY,
@@ -71,6 +82,36 @@ def default_cache_dir() -> Path:
     return base / "secgate"
 
 
+def _cache_key(directory: Path) -> bytes:
+    """The cache's HMAC key: read it, or create it atomically (two runs agree on one)."""
+    path = directory / KEY_FILE
+    with contextlib.suppress(FileNotFoundError):
+        key = path.read_bytes()
+        if len(key) == _TAG_BYTES:
+            return key
+    fresh = directory / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, secrets.token_bytes(_TAG_BYTES))
+    finally:
+        os.close(fd)
+    try:
+        os.link(fresh, path)  # fails when another run created the key first: use theirs
+    except FileExistsError:
+        pass
+    finally:
+        fresh.unlink()
+    key = path.read_bytes()
+    if len(key) != _TAG_BYTES:
+        # A damaged key only costs the cache's contents: replace it.
+        replacement = directory / f".{KEY_FILE}.{os.getpid()}.new"
+        replacement.write_bytes(secrets.token_bytes(_TAG_BYTES))
+        replacement.chmod(0o600)
+        replacement.replace(path)
+        key = path.read_bytes()
+    return key
+
+
 class ResultCache:
     """Key → per-file result, in SQLite."""
 
@@ -78,6 +119,7 @@ class ResultCache:
         self.path = directory / CACHE_FILE
         self.max_bytes = max_bytes
         directory.mkdir(parents=True, exist_ok=True)
+        self._key = _cache_key(directory)
         try:
             self._db = self._connect()
         except sqlite3.DatabaseError as exc:
@@ -114,6 +156,10 @@ class ResultCache:
             raise
         return db
 
+    def _tag(self, key: str, payload: bytes) -> bytes:
+        message = key.encode("utf-8", "surrogatepass") + b"\0" + payload
+        return hmac.new(self._key, message, hashlib.sha256).digest()
+
     def close(self) -> None:
         """Close the database."""
         self._db.close()
@@ -133,7 +179,10 @@ class ResultCache:
                 (json.dumps(chunk),),
             ).fetchall()
             for key, value, used in rows:
-                found[key] = value
+                tag, payload = bytes(value[:_TAG_BYTES]), bytes(value[_TAG_BYTES:])
+                if not hmac.compare_digest(tag, self._tag(key, payload)):
+                    continue  # written without the key, or changed since: a miss
+                found[key] = payload
                 if now - used > _TOUCH_AFTER_S:
                     stale.append(key)
         if stale:
@@ -152,7 +201,10 @@ class ResultCache:
         try:
             self._db.executemany(
                 "INSERT OR REPLACE INTO results (key, value, size, used) VALUES (?, ?, ?, ?)",
-                [(k, v, len(v) + len(k), now) for k, v in items.items()],
+                [
+                    (k, self._tag(k, v) + v, len(v) + _TAG_BYTES + len(k), now)
+                    for k, v in items.items()
+                ],
             )
             total = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM results").fetchone()[0]
             if total > self.max_bytes:
@@ -191,11 +243,27 @@ def _decode(value: bytes) -> tuple[list[Finding], str | None]:
 
 def cache_dir_for(context: ScanContext) -> Path:
     """The cache folder a scan uses: the config's ``cache-dir`` or the default."""
-    configured = context.config.cache_dir
+    return resolve_cache_dir(context.config.cache_dir, context.root)
+
+
+def resolve_cache_dir(configured: str | None, root: Path) -> Path:
+    """``cache-dir`` (relative to *root*) when set, else the default folder."""
     if configured:
         path = Path(configured)
-        return path if path.is_absolute() else context.root / path
+        return path if path.is_absolute() else root / path
     return default_cache_dir()
+
+
+def refuse_cache_inside(directory: Path, root: Path) -> None:
+    """Raise when the cache folder lies inside the scanned root (symbolic links followed)."""
+    real = Path(os.path.realpath(directory))
+    real_root = Path(os.path.realpath(root))
+    if real == real_root or real.is_relative_to(real_root):
+        raise UsageError(
+            f"the result cache {directory} is inside the scanned root {root}: a cache there "
+            "could be supplied by the scanned repository; set SECGATE_CACHE_DIR (or "
+            "cache-dir in the owner's policy) to a folder outside it, or use --no-cache"
+        )
 
 
 @hookimpl(tryfirst=True)

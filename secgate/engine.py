@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from secgate import __version__
+from secgate.cache import refuse_cache_inside, resolve_cache_dir
 from secgate.config import (
     DEFAULT_EXCLUDES,
     Config,
@@ -498,6 +499,8 @@ def check(
         except Exception as exc:  # noqa: BLE001 - re-raised as a one-line usage error
             raise UsageError(f"invalid option: {describe_exception(exc)}") from None
         effective = effective.merged(profile)
+    if effective.cache:
+        refuse_cache_inside(resolve_cache_dir(effective.cache_dir, root), root)
     options = scanner_options(host, effective, loaded)
     selection = _select(host, effective, scanners, source)
     selection.warnings.extend(trust_warnings)

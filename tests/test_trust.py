@@ -6,12 +6,15 @@ Each test plays the attacker: a pull request that commits a ``secgate.toml`` of 
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import zlib
 from pathlib import Path
 
 import pytest
 
 import secgate
+from secgate.cache import CACHE_FILE, KEY_FILE
 from secgate.errors import ConfigError
 from tests.conftest import run_cli, write
 from tests.deps.helpers import isolate_cache, osv_record, write_records
@@ -139,13 +142,16 @@ def test_tree_cache_dir_is_ignored_with_a_warning(project: Path, tmp_path: Path)
 def test_a_committed_cache_in_the_tree_is_neither_read_nor_written(
     project: Path, tmp_path: Path
 ) -> None:
-    # The attacker commits a cache of their own and points the tree's config at it.
+    # The attacker commits a cache of their own (made elsewhere, for the same file) and
+    # points the tree's config at it.
+    write(tmp_path / "attacker", {"app.py": VULNERABLE})
+    secgate.check(
+        tmp_path / "attacker", scanners=["bandit"], overrides={"cache_dir": str(project / ".sgc")}
+    )
     write(project, {"app.py": VULNERABLE})
-    secgate.check(project, scanners=["bandit"], overrides={"cache_dir": str(project / ".sgc")})
     committed = {p: p.read_bytes() for p in (project / ".sgc").rglob("*") if p.is_file()}
     assert committed
     (project / "secgate.toml").write_text('cache-dir = ".sgc"\n')
-    (project / "app.py").write_text(VULNERABLE + "y = 2\n")
     verdict = secgate.check(project, scanners=["bandit"])
     assert verdict.status is secgate.VerdictStatus.FAIL
     assert verdict.scanner("bandit").details.get("cache_hits", 0) == 0
@@ -269,3 +275,37 @@ def test_policy_paths_resolve_against_the_policy_folder(project: Path, tmp_path:
     finally:
         os.chdir(cwd)
     assert (owner / "cache").is_dir()
+
+
+def test_a_cache_inside_the_scanned_root_is_refused(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, {"app.py": VULNERABLE})
+    monkeypatch.setenv("SECGATE_CACHE_DIR", str(project / "cache"))
+    result = run_cli("check", str(project), "--scanner", "bandit")
+    assert result.code == 2
+    assert "inside the scanned root" in result.err
+    assert run_cli("check", str(project), "--scanner", "bandit", "--no-cache").code == 1
+
+
+def test_a_tampered_cache_row_is_a_miss(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    write(project, {"app.py": VULNERABLE})
+    first = secgate.check(project, scanners=["bandit"], overrides={"cache_dir": str(cache)})
+    assert first.status is secgate.VerdictStatus.FAIL
+    assert (cache / KEY_FILE).stat().st_mode & 0o777 == 0o600
+    db = sqlite3.connect(cache / CACHE_FILE)
+    rows = db.execute("SELECT key, value FROM results").fetchall()
+    assert rows
+    empty = zlib.compress(b'{"f":[],"s":null}')
+    with db:
+        for key, value in rows:
+            # Keep the old tag, swap the payload for "no findings".
+            db.execute("UPDATE results SET value = ? WHERE key = ?", (value[:32] + empty, key))
+    db.close()
+    again = secgate.check(project, scanners=["bandit"], overrides={"cache_dir": str(cache)})
+    assert again.status is secgate.VerdictStatus.FAIL
+    assert again.scanner("bandit").details.get("cache_hits", 0) == 0
+    # An untouched cache is still answered from.
+    third = secgate.check(project, scanners=["bandit"], overrides={"cache_dir": str(cache)})
+    assert third.scanner("bandit").details.get("cache_hits", 0) >= 1
