@@ -3,7 +3,8 @@
 Read here:
 
 - ``requirements*.txt`` (and ``*.txt`` in a ``requirements/`` folder), with ``-r``/``-c``
-  includes (relative to the including file, never outside the scanned root), line
+  includes (relative to the including file; symlinks followed, never outside the scanned
+  root nor inside ``.git/``), line
   continuations, comments, ``--hash`` and other per-requirement options, extras and
   environment markers (kept, not evaluated: a dependency is audited whatever platform it
   is meant for). Editable, URL, VCS and local-path requirements are declarations of kind
@@ -21,9 +22,11 @@ numbers, so :class:`TomlLocator` finds each declaration by a small lexer over th
 
 A malformed manifest (bad TOML or JSON, an invalid requirement, an include that is missing)
 is a :class:`ManifestProblem` naming the file and line; the other manifests, and the other
-lines of a requirements file, are still read. The scanner lists problems as skipped and
-marks its run incomplete (an error under the default policy): a gate does not pass what it
-could not read.
+lines of a requirements file, are still read. The scanned repository is not trusted: a
+problem quotes at most a short, redacted excerpt of a line, never the line, and URL
+credentials (``https://user:token@…``) are shown as ``***``. The scanner lists problems as
+skipped and marks its run incomplete (an error under the default policy): a gate does not
+pass what it could not read.
 """
 
 from __future__ import annotations
@@ -42,7 +45,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from secgate.secrets.redact import ELLIPSIS, preview, redact_line
 
 #: The pseudo-path of dependencies found in the installed environment.
 INSTALLED_PATH = "installed-environment"
@@ -205,11 +216,101 @@ def read_manifests(
     return result
 
 
+# --------------------------------------------------------------------------- hostile text
+
+#: The longest excerpt of a manifest line a problem quotes.
+EXCERPT_LIMIT = 40
+# ``user:password@`` after ``scheme://``; a password with a ``/`` in it (not valid, but
+# the repository is hostile) is still hidden: any ``…:…@`` before the first ``@`` is.
+_USERINFO = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#@\s]*|[^\s@]*?:[^\s@]*)@"
+)
+_LONG_TOKEN = re.compile(rb"[A-Za-z0-9+/=_.~-]{16,}")
+
+
+def redact_url_userinfo(text: str) -> str:
+    """*text* with the ``user:password@`` part of every URL replaced by ``***@``."""
+    return _USERINFO.sub(lambda m: f"{m.group('scheme')}***@", text)
+
+
+def safe_text(text: str) -> str:
+    """*text* from a manifest, fit for a report: URL credentials and random tokens hidden.
+
+    The scanned repository is not trusted: a requirement can carry a token in its URL
+    (``git+https://x-access-token:…@github.com/o/r``) or a key in a query string.
+    """
+    # Redacted one URL part at a time: a whole URL path is long and varied enough to look
+    # random, a token inside it (a query value, a path segment) is what must be hidden.
+    # A well-formed wheel or sdist file name is shown as it is.
+    parts = _URL_PARTS.split(redact_url_userinfo(text))
+    return "".join(
+        part
+        if _is_distribution_file(part)
+        else redact_line(part.encode("utf-8", "surrogateescape"), ())
+        for part in parts
+    )
+
+
+_URL_PARTS = re.compile(r"([/?#&])")
+
+
+def _is_distribution_file(name: str) -> bool:
+    try:
+        if name.endswith(".whl"):
+            parse_wheel_filename(name)
+        else:
+            parse_sdist_filename(name)
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return False
+    return True
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    """At most *limit* characters of a line secgate could not parse, every long token hidden.
+
+    Unlike :func:`safe_text`, every run of 16 or more token characters is replaced by its
+    preview, random-looking or not: the line may be anything (a file that is not a
+    manifest at all), so it is never quoted whole.
+    """
+    data = redact_url_userinfo(" ".join(text.split())).encode("utf-8", "surrogateescape")
+    marks = [(m.start(), m.end(), preview(m.group())) for m in _LONG_TOKEN.finditer(data)]
+    shown = redact_line(data, marks, limit=len(data) + 1)
+    return shown if len(shown) <= limit else shown[: limit - 1] + ELLIPSIS
+
+
+def _real(path: Path | str) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def _in_git_dir(rel_parts: Sequence[str]) -> bool:
+    return ".git" in rel_parts
+
+
+def _untrusted_location(root: Path, rel: str) -> str | None:
+    """Why *rel* (under *root*) must not be read, or None: symlinks are followed first."""
+    real_root = _real(root)
+    real = _real(root / rel)
+    if not _inside(real, real_root):
+        return "outside the scanned tree"
+    if _in_git_dir(PurePosixPath(rel).parts) or _in_git_dir(real.relative_to(real_root).parts):
+        return "inside .git/"
+    return None
+
+
 def _read_text(root: Path, rel: str, result: Manifests, line: int | None = None) -> str | None:
+    where = _untrusted_location(root, rel)
+    if where is not None:
+        result.problems.append(ManifestProblem(rel, line, f"not read: the file is {where}"))
+        return None
     try:
         data = (root / rel).read_bytes()
     except OSError as exc:
-        result.problems.append(ManifestProblem(rel, line, f"cannot read: {exc.strerror or exc}"))
+        reason = exc.strerror or type(exc).__name__
+        result.problems.append(ManifestProblem(rel, line, f"cannot read: {reason}"))
         return None
     try:
         return data.decode("utf-8-sig")
@@ -309,13 +410,13 @@ def _parse_options(text: str) -> list[tuple[str, str | None]]:
                 continue
         if token in _TAKES_VALUE:
             if index >= len(tokens):
-                raise ValueError(f"option {token} needs a value")
+                raise ValueError(f"option {excerpt(token)} needs a value")
             parsed.append((token, tokens[index]))
             index += 1
         elif token in _GLOBAL_FLAGS:
             parsed.append((token, None))
         else:
-            raise ValueError(f"unknown option {token!r}")
+            raise ValueError(f"unknown option {excerpt(token)!r}")
     return parsed
 
 
@@ -339,7 +440,18 @@ def _looks_like_path(text: str) -> bool:
 
 def _display_name(text: str) -> str:
     match = _EGG.search(text)
-    return match.group(1) if match else text.split(";", 1)[0].strip()
+    return match.group(1) if match else safe_text(text.split(";", 1)[0].strip())
+
+
+def _invalid_requirement(exc: InvalidRequirement, text: str) -> str:
+    """``invalid requirement 'pytz>dev': Expected …``: the kind, a short redacted excerpt.
+
+    packaging's message repeats the whole line under its first line; only that first line
+    (what is wrong) is kept.
+    """
+    lines = str(exc).strip().splitlines()
+    kind = lines[0].strip() if lines else "cannot parse"
+    return f"invalid requirement {excerpt(text)!r}: {excerpt(kind, 80)}"
 
 
 def exact_pin(requirement: Requirement) -> str | None:
@@ -357,8 +469,9 @@ def declaration_from_requirement(
     requirement = Requirement(text)
     if requirement.url:
         reason = "VCS requirement" if _VCS.match(requirement.url) else "direct URL reference"
+        shown = safe_text(text)
         return Declaration(
-            requirement.name, None, path, line, Kind.NOT_AUDITABLE, origin, text, group, reason
+            requirement.name, None, path, line, Kind.NOT_AUDITABLE, origin, shown, group, reason
         )
     version = exact_pin(requirement)
     kind = Kind.PINNED if version is not None else Kind.UNPINNED
@@ -378,6 +491,7 @@ class _RequirementsReader:
     def __init__(self, root: Path, result: Manifests) -> None:
         self.root = root
         self.result = result
+        self.real_root = _real(root)
         self.emitted: set[tuple[str, int | None, str]] = set()
         self.reported: set[tuple[str, int | None, str]] = set()
 
@@ -400,21 +514,36 @@ class _RequirementsReader:
                 self.emitted.add(key)
                 self.result.declarations.append(final)
 
-    def _resolve(self, parent: str, target: str, line: int) -> str | None:
+    def _resolve(self, parent: str, target: str, line: int, option: str) -> str | None:
+        """The target of ``-r``/``-c`` *target* (relative to the root), or None.
+
+        The scanned repository is not trusted: the target, symlinks followed, must stay in
+        the scanned root and outside ``.git/``; else it is not read (its lines would be
+        quoted in problems: a ``-r .git/config`` must not put a credential in the report).
+        """
+        flag = "-c" if option in _CONSTRAINT else "-r"
         if _SCHEME.match(target):
-            self.problem(parent, line, f"remote include {target!r} cannot be read offline")
+            self.problem(parent, line, f"remote include {excerpt(target)!r} cannot be read offline")
             return None
         base = (self.root / parent).parent
-        full = Path(os.path.normpath(base / target))
-        try:
-            rel = full.relative_to(self.root).as_posix()
-        except ValueError:
-            self.problem(parent, line, f"included file {target!r} is outside the scanned root")
+        lexical = Path(os.path.normpath(base / target))
+        real = _real(lexical)
+        if not _inside(lexical, self.root) or not _inside(real, self.real_root):
+            self.problem(
+                parent,
+                line,
+                f"{flag} target is outside the scanned root (symlinks followed), not read",
+            )
             return None
-        if not full.is_file():
-            self.problem(parent, line, f"included file {target!r} not found")
+        rel_parts = lexical.relative_to(self.root).parts
+        real_parts = real.relative_to(self.real_root).parts
+        if _in_git_dir(rel_parts) or _in_git_dir(real_parts):
+            self.problem(parent, line, f"{flag} target is inside .git/, not read")
             return None
-        return rel
+        if not real.is_file():
+            self.problem(parent, line, f"included file {excerpt(target)!r} not found")
+            return None
+        return PurePosixPath(*real_parts).as_posix()
 
     def _read_file(
         self,
@@ -454,7 +583,7 @@ class _RequirementsReader:
             if value is None:
                 continue
             if name in _INCLUDE or name in _CONSTRAINT:
-                target = self._resolve(rel, value, number)
+                target = self._resolve(rel, value, number, name)
                 if target is not None:
                     self._read_file(
                         target,
@@ -472,7 +601,7 @@ class _RequirementsReader:
                         number,
                         Kind.NOT_AUDITABLE,
                         "requirements",
-                        f"-e {value}",
+                        f"-e {safe_text(value)}",
                         reason="editable requirement",
                     )
                 )
@@ -490,8 +619,7 @@ class _RequirementsReader:
                 decl = declaration_from_requirement(text, rel, number, "requirements")
             except InvalidRequirement as exc:
                 if not _looks_like_path(text):
-                    message = " ".join(str(exc).split())
-                    self.problem(rel, number, f"invalid requirement {text!r}: {message}")
+                    self.problem(rel, number, _invalid_requirement(exc, text))
                     return
                 reason = "local path requirement"
         if decl is None:
@@ -502,7 +630,7 @@ class _RequirementsReader:
                 number,
                 Kind.NOT_AUDITABLE,
                 "requirements",
-                text,
+                safe_text(text),
                 reason=reason,
             )
         if constraint:
@@ -717,7 +845,7 @@ class _PyprojectReader:
                 self.problem(
                     self.locator.key_line(self.text, key, tables)
                     or self.locator.key_line(self.text, key, (table,)),
-                    f"{what}: expected a requirement string, got {item!r}",
+                    f"{what}: expected a requirement string, got {excerpt(repr(item))}",
                 )
                 continue
             line = self.locator.find(item, tables)
@@ -726,8 +854,7 @@ class _PyprojectReader:
                     item.strip(), self.rel, line, "pyproject", group
                 )
             except InvalidRequirement as exc:
-                message = " ".join(str(exc).split())
-                self.problem(line, f"{what}: invalid requirement {item!r}: {message}")
+                self.problem(line, f"{what}: {_invalid_requirement(exc, item)}")
                 continue
             self.result.declarations.append(decl)
 
