@@ -53,6 +53,7 @@ from secgate.plugins import (
     make_plugin_host,
 )
 from secgate.trust import TreeConfigReview, check_locked
+from secgate.weakenings import policy_summary
 
 INLINE = "inline"
 
@@ -575,7 +576,7 @@ def check(
         findings.extend(found)
     results.extend(selection.not_run)
     results.sort(key=lambda r: r.name)
-    return judge(
+    verdict = judge(
         host=host,
         findings=findings,
         results=results,
@@ -589,6 +590,12 @@ def check(
         started_at=run_started,
         extras=run_extras,
     )
+    entries = run_extras.get("baseline_entries")
+    summary = policy_summary(
+        effective,
+        baseline_entries=sum(e.count for e in entries) if entries is not None else None,
+    )
+    return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
 
 
 def _apply_shard(

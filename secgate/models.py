@@ -317,6 +317,12 @@ class Verdict(_Frozen):
         description="Files collected for scanning, and files the collector itself skipped "
         "(symlinks, unreadable).",
     )
+    policy_summary: tuple[str, ...] = Field(
+        default=(),
+        description="What the effective config turns off or loosens compared with the "
+        "defaults (scanners skipped, thresholds raised, globs excluded, waivers, baseline), "
+        "one line each; reports show it first.",
+    )
     warnings: tuple[str, ...] = ()
     baseline: BaselineStatus | None = None
     waivers: tuple[WaiverStatus, ...] = ()

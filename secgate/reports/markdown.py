@@ -101,6 +101,7 @@ class MarkdownReporter(Reporter):
         """The comment's text, at most :data:`MAX_CHARS` characters."""
         lines = [MARKER, *self._head(verdict)]
         for section in (
+            self._policy_summary,
             self._severities,
             self._scanners,
             self._blocking,
@@ -277,6 +278,13 @@ class MarkdownReporter(Reporter):
         lines = ["### Waivers", "", *_table(header, "lllrlll", rows)]
         if len(waivers) > MAX_WAIVER_ROWS:
             lines += ["", f"… and {len(waivers) - MAX_WAIVER_ROWS} more waivers."]
+        return lines
+
+    def _policy_summary(self, verdict: Verdict) -> list[str]:
+        if not verdict.policy_summary:
+            return []
+        lines = ["### Policy summary: this run's config turns off or loosens", ""]
+        lines += [f"- {escape(line, MAX_ERROR)}" for line in verdict.policy_summary]
         return lines
 
     def _warnings(self, verdict: Verdict) -> list[str]:

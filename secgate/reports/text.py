@@ -94,6 +94,10 @@ class TextReporter(Reporter):
         head = f"secgate {esc(verdict.tool_version)}  {esc(verdict.root)}{stage}"
         out.append(paint(safe_line(head), "bold"))
         out.append("")
+        if verdict.policy_summary:
+            out.append(paint("policy summary: this run's config turns off or loosens", "bold"))
+            out += [safe_line(f"  - {esc(line)}") for line in verdict.policy_summary]
+            out.append("")
         width = max((len(esc(r.name)) for r in verdict.scanners), default=8)
         for result in verdict.scanners:
             status = paint(f"{result.status.value:<7}", _STATUS_COLOR[result.status])

@@ -1,0 +1,91 @@
+"""The policy summary: what the effective config turns off or loosens, in a few lines.
+
+A repository's own config can ask the gate not to look at things (skip a scanner, exclude
+globs, raise the threshold, waive findings). That is often legitimate, but a reviewer of
+the CI log must see it: every report starts with these lines when there are any.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from secgate.config import DEFAULT_EXCLUDES
+from secgate.models import Severity
+
+if TYPE_CHECKING:
+    from secgate.config import Config
+
+#: A waiver expiring further out than this is flagged.
+LONG_WAIVER = timedelta(days=365)
+_BROAD_GLOBS = frozenset({"**", "**/*", "*", "/", "/**", "**/"})
+
+
+def _globs(values: tuple[str, ...]) -> str:
+    shown = ", ".join(repr(v) for v in values[:5])
+    return f"[{shown}{', …' if len(values) > 5 else ''}]"
+
+
+def _severity(value: str) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        return Severity.HIGH
+
+
+def _get(table: dict[str, Any], key: str) -> Any:
+    return table.get(key, table.get(key.replace("-", "_")))
+
+
+def policy_summary(
+    config: Config, *, baseline_entries: int | None = None, today: date | None = None
+) -> tuple[str, ...]:
+    """One line per weakening of the defaults in *config* (empty when there is none)."""
+    today = today or date.today()
+    lines: list[str] = []
+    if config.select is not None:
+        lines.append(f"only these scanners run (select): {', '.join(config.select) or 'none'}")
+    if config.skip:
+        lines.append(f"scanners skipped (skip): {', '.join(config.skip)}")
+    if config.fail_on > Severity.HIGH:
+        lines.append(f"fail-on = {config.fail_on.value}: high findings do not block")
+    if config.on_scanner_error == "warn":
+        lines.append("on-scanner-error = warn: a failed scanner does not make the verdict error")
+    if config.include:
+        lines.append(f"only files matching include = {_globs(config.include)} are scanned")
+    if config.extend_exclude:
+        lines.append(f"excluded (extend-exclude): {_globs(config.extend_exclude)}")
+    dropped = [g for g in config.exclude if g not in DEFAULT_EXCLUDES]
+    if dropped:
+        lines.append(f"excluded (exclude): {_globs(tuple(dropped))}")
+    for policy in config.paths:
+        loose = policy.fail_on is not None and policy.fail_on > config.fail_on
+        broad = any(g.strip() in _BROAD_GLOBS for g in policy.paths)
+        if loose or broad or policy.exclude_rules:
+            what = [f"fail-on = {policy.fail_on.value}"] if policy.fail_on else []
+            if policy.exclude_rules:
+                what.append(f"exclude-rules = {_globs(policy.exclude_rules)}")
+            where = "every file" if broad else _globs(policy.paths)
+            lines.append(f"path policy {policy.label} relaxes {where}: {', '.join(what)}")
+    for name, table in sorted(config.scanners.items()):
+        fail_on = _get(table, "fail-on")
+        if isinstance(fail_on, str) and _severity(fail_on) > config.fail_on:
+            lines.append(f"{name} blocks only at {fail_on} (scanners.{name}.fail-on)")
+        if _get(table, "bundled-rules") is False:
+            lines.append(f"{name}: bundled rules off (scanners.{name}.bundled-rules = false)")
+        for key in ("exclude-rules", "disable", "skips", "exclude"):
+            value = _get(table, key)
+            if value:
+                lines.append(f"{name}: {key} = {_globs(tuple(map(str, value)))}")
+    if config.waivers:
+        everywhere = [w.id for w in config.waivers if w.path and w.path.strip() in _BROAD_GLOBS]
+        long = [w.id for w in config.waivers if w.expires - today > LONG_WAIVER]
+        line = f"{len(config.waivers)} waiver(s) in force"
+        if everywhere:
+            line += f"; over every file: {', '.join(everywhere)}"
+        if long:
+            line += f"; expiring more than a year out: {', '.join(long)}"
+        lines.append(line)
+    if baseline_entries is not None:
+        lines.append(f"baseline in force: {baseline_entries} recorded finding(s) do not block")
+    return tuple(lines)
