@@ -8,8 +8,10 @@ gate must show what it did not look at.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,6 +218,85 @@ def verify_readable(fileset: FileSet, read: Callable[[str], str | None]) -> File
         files=tuple(f for f in fileset.files if f not in unreadable),
         skipped=tuple(SkippedFile(path=p, reason=r) for p, r in sorted(skipped.items())),
     )
+
+
+#: Flags for opening a file to scan: never follow a link, never block on a FIFO, never
+#: make a terminal the controlling one.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NOCTTY", 0)
+)
+
+
+class UnreadableFileError(OSError):
+    """A file a scanner cannot read as a regular file; ``reason`` says why, for reports."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _open_failure(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "vanished before the scan (no such file); not scanned"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link, not followed"
+    return f"cannot be read: {exc.strerror or exc}; not scanned"
+
+
+def _open_regular(path: str) -> int:
+    """A descriptor of *path* opened for reading, or UnreadableFileError.
+
+    ``os.access`` says yes to root for every file, so the file is really opened; a FIFO or
+    device is never opened at all (``lstat`` first) and, should one replace the file
+    meanwhile, ``O_NONBLOCK`` keeps the open from hanging and ``fstat`` rejects it.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFileError(
+                "symbolic link, not followed"
+                if stat.S_ISLNK(mode)
+                else "not a regular file; not scanned"
+            )
+        fd = os.open(path, _OPEN_FLAGS)
+    except UnreadableFileError:
+        raise
+    except OSError as exc:
+        raise UnreadableFileError(_open_failure(exc)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnreadableFileError("not a regular file; not scanned")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def unreadable_reason(path: str) -> str | None:
+    """Why a scanner cannot read *path* (missing, unreadable, not a regular file), or None."""
+    try:
+        fd = _open_regular(path)
+    except UnreadableFileError as exc:
+        return exc.reason
+    os.close(fd)
+    return None
+
+
+def read_regular(path: str) -> bytes:
+    """The bytes of the regular file *path*; UnreadableFileError (with a reason) otherwise."""
+    fd = _open_regular(path)
+    try:
+        chunks = []
+        while block := os.read(fd, 1 << 20):
+            chunks.append(block)
+    except OSError as exc:
+        raise UnreadableFileError(_open_failure(exc)) from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def files_for(scanner_exclude: Sequence[str], files: tuple[str, ...]) -> tuple[str, ...]:

@@ -43,6 +43,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from secgate.config import ScannerOptions
 from secgate.errors import ScannerError
+from secgate.files import UnreadableFileError, read_regular
 from secgate.models import Confidence, Finding, Severity, SkippedFile, content_fingerprint
 from secgate.plugins import (
     Availability,
@@ -420,9 +421,10 @@ def scan_chunk(
             absolute = str(Path(root, rel))
             display = f"./{rel}"
             try:
-                data = Path(absolute).read_bytes()
-            except OSError as exc:
-                skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
+                # Never a blocking open: a FIFO that replaced a file would hang the worker.
+                data = read_regular(absolute)
+            except UnreadableFileError as exc:
+                skipped.append((rel, exc.reason))
                 continue
             mgr.absolute[display] = absolute
             # Bandit tokenizes every file to find nosec comments; its pattern needs the

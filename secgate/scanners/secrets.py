@@ -37,6 +37,7 @@ from pydantic import Field, field_validator
 
 from secgate.config import ScannerOptions
 from secgate.errors import ScannerError
+from secgate.files import unreadable_reason
 from secgate.models import Finding, SkippedFile
 from secgate.plugins import RuleInfo, Scanner, ScanOutput, hookimpl
 from secgate.trust import PATH, trusted
@@ -309,11 +310,20 @@ def _results(detector: Detector, context: ScanContext) -> Iterator[tuple[str, An
     which breaks scripts without a ``__main__`` guard; ``fork`` from the engine's threads
     is unsafe. One core does 50-100 MB/s.
     """
+    from secgate.secrets.engine import FileResult  # noqa: PLC0415 - loaded with the detector
+
     total = len(context.files)
     root = str(context.root)
     for done, rel in enumerate(context.files, 1):
         _tick(context, done, total)
-        yield rel, detector.scan_file(f"{root}/{rel}", rel)
+        path = f"{root}/{rel}"
+        # The detector's plain open would hang on a FIFO: such a file, one that vanished
+        # or one that cannot be read is listed as skipped with the reason instead.
+        reason = unreadable_reason(path)
+        if reason is not None:
+            yield rel, FileResult(skipped=reason)
+            continue
+        yield rel, detector.scan_file(path, rel)
 
 
 def _scan_tree(detector: Detector, builder: _FindingBuilder, context: ScanContext) -> ScanOutput:

@@ -10,8 +10,11 @@ session of its own so a timeout or a cancelled run kills its whole process group
 
 Its exit code is never trusted alone: the JSON ``errors`` array is read (semgrep exits 0
 after internal errors). A parse error in one file lists that file as skipped with semgrep's
-reason and the scan goes on; a rule or config error, a crash, invalid JSON or a timeout is a
-:class:`~secgate.errors.ScannerError` (the gate fails closed).
+reason and the scan goes on. semgrep aborts its whole run over one target it cannot take, so
+such files (unreadable, gone, not a regular file, no owner read bit) are listed as skipped
+before it starts, and should it still name one as an invalid scanning root (the file changed
+meanwhile), that run is repeated once without it. A rule or config error, a crash, invalid
+JSON or a timeout is a :class:`~secgate.errors.ScannerError` (the gate fails closed).
 
 ``nosemgrep`` comments: semgrep runs with ``--disable-nosem`` so that those findings come
 back, and writes a SARIF copy in which it marks the ones its own ``nosemgrep`` logic
@@ -27,6 +30,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -42,6 +46,7 @@ from pydantic import Field
 
 from secgate.config import ScannerOptions
 from secgate.errors import ScannerError, SecgateError
+from secgate.files import unreadable_reason
 from secgate.models import Confidence, Finding, Severity, SkippedFile
 from secgate.plugins import (
     Availability,
@@ -734,6 +739,44 @@ def _relative(path: str, root: Path) -> str:
     return text
 
 
+_INVALID_ROOT = re.compile(r"Invalid scanning root: (.+?)(?: is a symbolic link\.)?$", re.MULTILINE)
+
+
+def unscannable_targets(root: Path, targets: Iterable[str]) -> dict[str, str]:
+    """The *targets* semgrep would reject, each with the reason: not readable, gone, not a
+    regular file, or without the owner read bit (semgrep checks the mode bits themselves,
+    so it refuses a mode-000 file even when it runs as root and could read it)."""
+    found: dict[str, str] = {}
+    for rel in targets:
+        path = f"{root}/{rel}"
+        reason = unreadable_reason(path)
+        if reason is None:
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError as exc:  # pragma: no cover - raced with a deletion
+                reason = f"cannot be read: {exc.strerror or exc}; not scanned"
+            else:
+                if not mode & stat.S_IRUSR:
+                    reason = (
+                        f"no owner read permission (mode {stat.S_IMODE(mode):04o}): "
+                        "semgrep refuses such a file; not scanned"
+                    )
+        if reason is not None:
+            found[rel] = reason
+    return found
+
+
+def _invalid_roots(errors: Iterable[Mapping[str, Any]], chunk: Sequence[str]) -> set[str]:
+    """The files of *chunk* (``./``-prefixed) that semgrep called invalid scanning roots."""
+    wanted = {c.removeprefix("./") for c in chunk}
+    named = {
+        match.removeprefix("./")
+        for error in errors
+        for match in _INVALID_ROOT.findall(str(error.get("message") or ""))
+    }
+    return named & wanted
+
+
 def parse_json_output(stdout: Path, returncode: int, stderr: Path) -> dict[str, Any]:
     """semgrep's JSON document, or a :class:`ScannerError` saying why there is none."""
     try:
@@ -824,6 +867,8 @@ class _Collected:
     suppressed: set[tuple[str, str, int, int, int, int]] = field(default_factory=set)
     version: str | None = None
     runs: int = 0
+    unscannable: dict[str, str] = field(default_factory=dict)
+    """Targets left out because semgrep could not take them, with the reason."""
 
 
 def _rule_id(check_id: str, known: Mapping[str, Rule]) -> str:
@@ -1028,17 +1073,27 @@ class SemgrepScanner(Scanner):
             "rules": len(active),
             "registry_configs": len(ruleset.registry),
         }
-        targets = candidate_files(context.files, active.values(), bool(ruleset.registry))
-        details["candidates"] = len(targets)
+        candidates = candidate_files(context.files, active.values(), bool(ruleset.registry))
+        details["candidates"] = len(candidates)
+        # semgrep rejects the whole run over one target it cannot read ("Invalid scanning
+        # root"): such files are found first, listed as skipped, and the rest is scanned.
+        unscannable = unscannable_targets(context.root, candidates)
+        targets = [t for t in candidates if t not in unscannable]
         if not targets:
-            return ScanOutput(files_scanned=0, details=details)
+            return ScanOutput(
+                files_scanned=0,
+                skipped=[SkippedFile(path=p, reason=r) for p, r in sorted(unscannable.items())],
+                details=details,
+            )
         binary = find_binary(opts.binary)
         if binary is None:
             where = f"{opts.binary!r}" if opts.binary else "$SECGATE_SEMGREP, venv or PATH"
             raise ScannerError(f"semgrep executable not found ({where}); {INSTALL_HINT}")
         collected = self._run(binary, opts, ruleset, targets, context)
+        collected.unscannable.update(unscannable)
         details["semgrep_runs"] = collected.runs
-        return self._output(collected, context, active, targets, details)
+        scanned_targets = [t for t in targets if t not in collected.unscannable]
+        return self._output(collected, context, active, scanned_targets, details)
 
     def _argv(
         self,
@@ -1096,33 +1151,59 @@ class SemgrepScanner(Scanner):
             overhead += sum(len(os.fsencode(f"{k}={v}")) + 9 for k, v in env.items())
             budget = max(4096, ARG_BUDGET - overhead)
             chunks = chunk_targets([f"./{t}" for t in targets], budget)
-            for index, chunk in enumerate(chunks):
+            for index, first in enumerate(chunks):
                 sarif = work / f"out-{index}.sarif"
-                argv = [*self._argv(binary, opts, configs, sarif, context.jobs), *chunk]
-                output = run_semgrep(
-                    argv,
-                    cwd=context.root,
-                    env=env,
-                    workdir=work,
-                    context=context,
-                    deadline=deadline,
-                    sarif=sarif,
-                )
-                data = parse_json_output(output.stdout, output.returncode, output.stderr)
-                collected.runs += 1
-                collected.version = collected.version or data.get("version")
-                collected.results.extend(r for r in data["results"] if isinstance(r, dict))
-                collected.errors.extend(e for e in data.get("errors") or [] if isinstance(e, dict))
-                collected.skipped_rules.extend(data.get("skipped_rules") or [])
-                paths = data.get("paths") or {}
-                collected.scanned.update(
-                    _relative(str(p), context.root) for p in paths.get("scanned") or []
-                )
-                fatal = self._fatal_errors(collected.errors, set(targets), context.root)
-                per_target_only = bool(collected.errors) and not fatal
-                if fatal or output.returncode not in ((0, 1, 3) if per_target_only else (0, 1)):
-                    raise ScannerError(self._describe_failure(fatal, output, ruleset.rules, spans))
-                collected.suppressed |= suppressed_keys(output.sarif)
+                chunk = first
+                retried = False
+                while True:
+                    argv = [*self._argv(binary, opts, configs, sarif, context.jobs), *chunk]
+                    output = run_semgrep(
+                        argv,
+                        cwd=context.root,
+                        env=env,
+                        workdir=work,
+                        context=context,
+                        deadline=deadline,
+                        sarif=sarif,
+                    )
+                    data = parse_json_output(output.stdout, output.returncode, output.stderr)
+                    collected.runs += 1
+                    errors = [e for e in data.get("errors") or [] if isinstance(e, dict)]
+                    fatal = self._fatal_errors(
+                        [*collected.errors, *errors], set(targets), context.root
+                    )
+                    if fatal and not retried:
+                        # A file that vanished or lost its read permission while semgrep ran:
+                        # one more run without it (and without any other file that went).
+                        gone = _invalid_roots(fatal, chunk)
+                        if gone:
+                            retried = True
+                            for rel in gone:
+                                collected.unscannable[rel] = (
+                                    "vanished or became unreadable while semgrep ran; not scanned"
+                                )
+                            rels = [c.removeprefix("./") for c in chunk if c[2:] not in gone]
+                            collected.unscannable.update(unscannable_targets(context.root, rels))
+                            chunk = [f"./{r}" for r in rels if r not in collected.unscannable]
+                            if chunk:
+                                continue
+                            break
+                    collected.version = collected.version or data.get("version")
+                    collected.results.extend(r for r in data["results"] if isinstance(r, dict))
+                    collected.errors.extend(errors)
+                    collected.skipped_rules.extend(data.get("skipped_rules") or [])
+                    paths = data.get("paths") or {}
+                    collected.scanned.update(
+                        _relative(str(p), context.root) for p in paths.get("scanned") or []
+                    )
+                    per_target_only = bool(collected.errors) and not fatal
+                    codes = (0, 1, 3) if per_target_only else (0, 1)
+                    if fatal or output.returncode not in codes:
+                        raise ScannerError(
+                            self._describe_failure(fatal, output, ruleset.rules, spans)
+                        )
+                    collected.suppressed |= suppressed_keys(output.sarif)
+                    break
                 if context.progress is not None:
                     context.progress(index + 1, len(chunks))
         if collected.skipped_rules:
@@ -1183,6 +1264,11 @@ class SemgrepScanner(Scanner):
             )
             for rel, messages in sorted(reasons.items())
         ]
+        skipped.extend(
+            SkippedFile(path=rel, reason=reason)
+            for rel, reason in sorted(collected.unscannable.items())
+            if rel not in reasons
+        )
         for rel, rule_id in sorted(expected_files(targets, rules.values()).items()):
             if rel not in collected.scanned and rel not in reasons:
                 skipped.append(
