@@ -254,11 +254,16 @@ def resolve_cache_dir(configured: str | None, root: Path) -> Path:
     return default_cache_dir()
 
 
-def refuse_cache_inside(directory: Path, root: Path) -> None:
-    """Raise when the cache folder lies inside the scanned root (symbolic links followed)."""
+def is_inside(directory: Path, root: Path) -> bool:
+    """Whether *directory* lies inside *root* (symbolic links followed)."""
     real = Path(os.path.realpath(directory))
     real_root = Path(os.path.realpath(root))
-    if real == real_root or real.is_relative_to(real_root):
+    return real == real_root or real.is_relative_to(real_root)
+
+
+def refuse_cache_inside(directory: Path, root: Path) -> None:
+    """Raise when a named cache folder lies inside the scanned root (symbolic links followed)."""
+    if is_inside(directory, root):
         raise UsageError(
             f"the result cache {directory} is inside the scanned root {root}: a cache there "
             "could be supplied by the scanned repository; set SECGATE_CACHE_DIR (or "

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from secgate import __version__
-from secgate.cache import refuse_cache_inside, resolve_cache_dir
+from secgate.cache import is_inside, refuse_cache_inside, resolve_cache_dir
 from secgate.config import (
     DEFAULT_EXCLUDES,
     Config,
@@ -500,11 +500,24 @@ def check(
         except Exception as exc:  # noqa: BLE001 - re-raised as a one-line usage error
             raise UsageError(f"invalid option: {describe_exception(exc)}") from None
         effective = effective.merged(profile)
+    cache_note = None
     if effective.cache:
-        refuse_cache_inside(resolve_cache_dir(effective.cache_dir, root), root)
+        cache_dir = resolve_cache_dir(effective.cache_dir, root)
+        if effective.cache_dir or os.environ.get("SECGATE_CACHE_DIR"):
+            refuse_cache_inside(cache_dir, root)
+        elif is_inside(cache_dir, root):
+            # The default folder (under $XDG_CACHE_HOME or ~/.cache) is inside the tree, as
+            # when scanning a home folder: the tree could have shipped it, so do not use it.
+            effective = effective.model_copy(update={"cache": False})
+            cache_note = (
+                f"result cache not used: its default folder {cache_dir} is inside the "
+                "scanned root (set SECGATE_CACHE_DIR to a folder outside it)"
+            )
     options = scanner_options(host, effective, loaded)
     selection = _select(host, effective, scanners, source)
     selection.warnings.extend(trust_warnings)
+    if cache_note:
+        selection.warnings.append(cache_note)
     run_extras: dict[str, Any] = dict(extras or {})
     run_extras.update(_baseline_extras(baseline, effective, loaded))
     if new_since:

@@ -309,3 +309,16 @@ def test_a_tampered_cache_row_is_a_miss(project: Path, tmp_path: Path) -> None:
     # An untouched cache is still answered from.
     third = secgate.check(project, scanners=["bandit"], overrides={"cache_dir": str(cache)})
     assert third.scanner("bandit").details.get("cache_hits", 0) >= 1
+
+
+def test_a_default_cache_folder_inside_the_root_is_not_used(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scanning a home folder: the default cache lives inside the tree, which could ship it.
+    monkeypatch.delenv("SECGATE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(project / ".cache"))
+    write(project, {"app.py": VULNERABLE})
+    verdict = secgate.check(project, scanners=["bandit"])
+    assert verdict.status is secgate.VerdictStatus.FAIL
+    assert any("result cache not used" in w for w in verdict.warnings)
+    assert not (project / ".cache" / "secgate").exists()
