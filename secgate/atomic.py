@@ -32,3 +32,21 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     """:func:`atomic_write_bytes` for UTF-8 text."""
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def symlink_on_the_way(path: Path, root: Path) -> Path | None:
+    """The first folder of *path* inside *root* that is a symbolic link, if any.
+
+    Writing a report through such a link would let the scanned tree (which can commit
+    symbolic links) choose where secgate writes.
+    """
+    target = Path(path).absolute()
+    top = Path(root).absolute()
+    if not target.is_relative_to(top):
+        return None
+    current = top
+    for part in target.parent.relative_to(top).parts:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None

@@ -464,7 +464,7 @@ def _parse_reports(values: Sequence[str], known: dict[str, object]) -> list[tupl
 
 
 def _emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: TextIO) -> None:
-    from secgate.atomic import atomic_write_text  # noqa: PLC0415
+    from secgate.atomic import atomic_write_text, symlink_on_the_way  # noqa: PLC0415
 
     reporters = host.reporters()
     fmt = args.format or "text"
@@ -472,6 +472,14 @@ def _emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: 
         raise UsageError(f"--format {fmt!r}: unknown format (known: {', '.join(reporters)})")
     extra = _parse_reports(args.report, dict(reporters))
     color = _use_color(stdout, args)
+    targets = [t for _, t in extra] + ([Path(args.output)] if args.output else [])
+    for target in targets:
+        link = symlink_on_the_way(target, Path(verdict.root))
+        if link is not None:
+            raise UsageError(
+                f"{target}: not writing through {link}, a symbolic link inside the scanned "
+                "tree (write reports outside the checkout, e.g. under $RUNNER_TEMP)"
+            )
     for name, target in extra:
         atomic_write_text(target, reporters[name]().render(verdict))
     if args.output:

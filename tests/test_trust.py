@@ -322,3 +322,23 @@ def test_a_default_cache_folder_inside_the_root_is_not_used(
     assert verdict.status is secgate.VerdictStatus.FAIL
     assert any("result cache not used" in w for w in verdict.warnings)
     assert not (project / ".cache" / "secgate").exists()
+
+
+@pytest.mark.parametrize("option", ["--report", "--output"])
+def test_reports_are_not_written_through_a_symlink_in_the_tree(
+    project: Path, tmp_path: Path, option: str
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    write(project, {"app.py": "x = 1\n"})
+    (project / "out").symlink_to(victim)
+    target = project / "out" / "secgate.sarif"
+    args = ["--report", f"sarif={target}"] if option == "--report" else ["--output", str(target)]
+    result = run_cli("check", str(project), "--scanner", "secrets", *args)
+    assert result.code == 2
+    assert "symbolic link inside the scanned tree" in result.err
+    assert list(victim.iterdir()) == []
+    outside = tmp_path / "reports" / "secgate.sarif"
+    result = run_cli("check", str(project), "--scanner", "secrets", "--report", f"sarif={outside}")
+    assert result.code == 0
+    assert outside.is_file()
