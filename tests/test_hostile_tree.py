@@ -120,13 +120,12 @@ def test_hostile_tree_full_check(
     outside.mkdir()
     (outside / "secret-elsewhere.py").write_text("eval(outside)\n")
     expect = build_hostile_tree(project, outside)
-    write(
-        project,
-        {
-            "secgate.toml": "[scanners.pip-audit]\n"
-            f"vuln-db = '{Path(__file__).parents[1] / 'examples/insecure-app/osv'}'\n"
-        },
+    # The database is the pipeline owner's choice: a tree's own config may not name one
+    # outside the tree.
+    monkeypatch.setenv(
+        "SECGATE_VULN_DB", str(Path(__file__).parents[1] / "examples/insecure-app/osv")
     )
+    write(project, {"secgate.toml": "[scanners.pip-audit]\n"})
     real = FileDigests._hash
 
     def unreadable(self: FileDigests, relative: str) -> str:
