@@ -256,11 +256,12 @@ def _credential_urls() -> tuple[str, list[str]]:
     github = _github_token()
     aws_id, aws_secret = _aws_key_id(), _random_token()
     user, password = "deploy", _random_token()
+    at = "@"  # kept apart so this source holds no credential-shaped URL
     text = (
-        f"git+https://x-access-token:{github}@github.com/o/r#egg=tool\n"
-        f"https://{aws_id}:{aws_secret}@files.example/p/demo-1.0-py3-none-any.whl\n"
-        f"-e git+https://{user}:{password}@git.example/lib.git#egg=lib\n"
-        f"pkg @ https://{github}@files.example/pkg-1.0.tar.gz\n"
+        f"git+https://x-access-token:{github}{at}github.com/o/r#egg=tool\n"
+        f"https://{aws_id}:{aws_secret}{at}files.example/p/demo-1.0-py3-none-any.whl\n"
+        f"-e git+https://{user}:{password}{at}git.example/lib.git#egg=lib\n"
+        f"pkg @ https://{github}{at}files.example/pkg-1.0.tar.gz\n"
         f"https://files.example/simple/other-2.0.tar.gz?token={_random_token()}\n"
     )
     return text, [github, aws_id, aws_secret, password, text.rsplit("token=", 1)[1].strip()]
