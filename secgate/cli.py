@@ -540,25 +540,75 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
     host = make_plugin_host()
+    targets = _report_files(args, host)
+    for target in targets:
+        # A stale report (or one the checkout committed) must never pass for this run's.
+        if target.is_symlink() or target.is_file():
+            target.unlink()
     live = not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    with _live_progress(live) as on_progress:
-        verdict = check(
-            args.paths,
-            stage=args.stage,
-            config=args.config,
-            policy=args.policy,
-            scanners=args.scanners,
-            fail_on=args.fail_on,
-            jobs=args.jobs,
-            baseline=_baseline_arg(args),
-            new_since=args.new_since,
-            overrides=_check_overrides(args),
-            shard=args.shard,
-            on_progress=on_progress,
-            host=host,
-        )
+    try:
+        with _live_progress(live) as on_progress:
+            verdict = _run_check(check, args, host, on_progress)
+    except SecgateError as exc:
+        _write_error_reports(exc, args, host)
+        raise
     _emit(verdict, args, host, stdout)
     return verdict.exit_code
+
+
+def _report_files(args: argparse.Namespace, host: PluginHost) -> list[Path]:
+    """The report files ``check`` writes (``--report`` targets and ``--output``)."""
+    extra = _parse_reports(args.report, dict(host.reporters()))
+    return [t for _, t in extra] + ([Path(args.output)] if args.output else [])
+
+
+def _write_error_reports(exc: SecgateError, args: argparse.Namespace, host: PluginHost) -> None:
+    """On a run that could not start, write an error verdict to every report file."""
+    from secgate.atomic import atomic_write_text, symlink_on_the_way  # noqa: PLC0415
+    from secgate.models import Verdict, VerdictStatus  # noqa: PLC0415
+
+    root = Path(args.paths[0]).absolute() if args.paths else Path.cwd()
+    verdict = Verdict(
+        tool_version=__version__,
+        status=VerdictStatus.ERROR,
+        reasons=(f"secgate could not run: {exc}",),
+        decided_by="error",
+        root=str(root),
+        stage=args.stage,
+    )
+    reporters = host.reporters()
+    fmt = args.format or "text"
+    pairs = _parse_reports(args.report, dict(reporters))
+    if args.output and fmt in reporters:
+        pairs.append((fmt, Path(args.output)))
+    for name, target in pairs:
+        if symlink_on_the_way(target, root) is not None:
+            continue
+        with contextlib.suppress(OSError, SecgateError):
+            atomic_write_text(target, reporters[name]().render(verdict))
+
+
+def _run_check(
+    check: Callable[..., Verdict],
+    args: argparse.Namespace,
+    host: PluginHost,
+    on_progress: Callable[[str, int, int], None] | None,
+) -> Verdict:
+    return check(
+        args.paths,
+        stage=args.stage,
+        config=args.config,
+        policy=args.policy,
+        scanners=args.scanners,
+        fail_on=args.fail_on,
+        jobs=args.jobs,
+        baseline=_baseline_arg(args),
+        new_since=args.new_since,
+        overrides=_check_overrides(args),
+        shard=args.shard,
+        on_progress=on_progress,
+        host=host,
+    )
 
 
 def _cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -342,3 +342,30 @@ def test_reports_are_not_written_through_a_symlink_in_the_tree(
     result = run_cli("check", str(project), "--scanner", "secrets", "--report", f"sarif={outside}")
     assert result.code == 0
     assert outside.is_file()
+
+
+def test_a_config_error_replaces_a_committed_report_with_an_error_report(
+    project: Path, tmp_path: Path
+) -> None:
+    # The pull request commits "## secgate: PASS" where the CI recipe posts the report from.
+    stale = project / "secgate.md"
+    stale.write_text("## secgate: PASS\n")
+    write(project, {"secgate.toml": 'fail-on = "hihg"\n', "app.py": VULNERABLE})
+    sarif = tmp_path / "out" / "secgate.sarif"
+    result = run_cli(
+        "check", str(project), "--report", f"markdown={stale}", "--report", f"sarif={sarif}"
+    )
+    assert result.code == 2
+    assert "PASS" not in stale.read_text()
+    assert "## secgate: ERROR" in stale.read_text()
+    assert "fail-on" in stale.read_text()
+    assert sarif.is_file()
+
+
+def test_a_stale_report_is_removed_before_the_run(project: Path, tmp_path: Path) -> None:
+    report = tmp_path / "secgate.json"
+    report.write_text('{"status": "pass"}')
+    write(project, {"app.py": VULNERABLE})
+    result = run_cli("check", str(project), "--scanner", "bandit", "--report", f"json={report}")
+    assert result.code == 1
+    assert '"fail"' in report.read_text()
