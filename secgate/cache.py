@@ -229,9 +229,12 @@ def _key(token: str, path: str, digest: str) -> str:
 
 
 def _encode(findings: list[Finding], skipped: str | None) -> bytes:
+    # Redacted before it is stored: the cache never holds a secret a scanner quoted.
+    from secgate.secrets.redact import redact_finding, redact_text  # noqa: PLC0415
+
     data = {
-        "f": [f.model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
-        "s": skipped,
+        "f": [redact_finding(f).model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
+        "s": redact_text(skipped) if skipped is not None else None,
     }
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"))
 

@@ -194,6 +194,13 @@ def _spawn(host: PluginHost, job: _Job) -> None:
 
 
 def _collect_result(job: _Job, lines: _LineCache) -> tuple[ScanResult, list[Finding]]:
+    from secgate.secrets.redact import (  # noqa: PLC0415 - loads the secret rules lazily
+        redact_details,
+        redact_finding,
+        redact_skipped,
+        redact_text,
+    )
+
     scanner, ctx = job.scanner, job.context
     name = scanner.name
     try:
@@ -218,7 +225,7 @@ def _collect_result(job: _Job, lines: _LineCache) -> tuple[ScanResult, list[Find
         return ScanResult(
             **base,
             status=ScanStatus.ERROR,
-            error=describe_exception(exc),
+            error=redact_text(describe_exception(exc)),
             started_at=job.started_at,
             finished_at=job.finished_at,
             duration_s=round(job.duration, 3),
@@ -242,19 +249,24 @@ def _collect_result(job: _Job, lines: _LineCache) -> tuple[ScanResult, list[Find
         if reported.suppressed_by and not reported.suppressed_by.startswith(INLINE):
             update["suppressed_by"] = None  # only the policy sets any other reason
         finding = reported.model_copy(update=update) if update else reported
-        findings.append(fill_fingerprint(finding, lines))
+        # A scanner's snippet or message may quote a secret on the flagged line. Redacted
+        # first, so that a fingerprint made from the message is the same from the cache.
+        findings.append(fill_fingerprint(redact_finding(finding), lines))
     if output.version:
         base["version"] = output.version
     return ScanResult(
         **base,
         status=ScanStatus.ERROR if output.error else ScanStatus.OK,
-        error=_one_line(output.error) if output.error else None,
+        error=_one_line(redact_text(output.error)) if output.error else None,
         started_at=job.started_at,
         finished_at=job.finished_at,
         duration_s=round(job.duration, 3),
         findings=len(findings),
-        coverage=Coverage(files_scanned=output.files_scanned, skipped=tuple(output.skipped)),
-        details=dict(output.details),
+        coverage=Coverage(
+            files_scanned=output.files_scanned,
+            skipped=tuple(redact_skipped(s) for s in output.skipped),
+        ),
+        details=redact_details(dict(output.details)),
     ), findings
 
 

@@ -6,6 +6,10 @@
 * :func:`fingerprint`: HMAC-SHA256 of (rule id, path, secret), keyed. Baselines and SARIF
   ``partialFingerprints`` match findings across runs and machines by it, without storing
   the value.
+* :func:`redact_text` / :func:`redact_finding`: what *other* scanners write (a snippet, a
+  message, a skip reason, an error) with every secret the bundled rules find replaced by
+  its preview, and URL credentials by ``***``. The engine runs every result through them,
+  and the result cache stores only redacted text.
 
 The key comes from, in order: the secrets scanner's ``fingerprint-key`` option, the
 ``SECGATE_FINGERPRINT_KEY`` environment variable, else :data:`DEFAULT_FINGERPRINT_KEY`.
@@ -17,11 +21,18 @@ everywhere their baselines are used); changing the key changes every fingerprint
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from secgate.models import Finding, SkippedFile
+
+if TYPE_CHECKING:
+    from secgate.secrets.engine import Detector
 
 DEFAULT_FINGERPRINT_KEY = "secgate-secrets-fingerprint-v1"
 FINGERPRINT_KEY_ENV = "SECGATE_FINGERPRINT_KEY"
@@ -106,3 +117,98 @@ def redact_line(line: bytes, spans: Sequence[tuple[int, int, str]], limit: int =
     begin = max(0, (first_at or 0) - limit // 3)
     cut = text[begin : begin + limit]
     return (ELLIPSIS if begin else "") + cut + (ELLIPSIS if begin + limit < len(text) else "")
+
+
+# --------------------------------------------------------------------------- scanner text
+
+#: ``scheme://user:password@``: the credentials part of a URL.
+_URL_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\s/@:]+:[^\s/@]+@")
+#: Text holding no run of 8 token characters holds no secret a rule reports.
+_CANDIDATE = re.compile(r"[A-Za-z0-9+/=_.~-]{8}")
+#: The path the detector is told the text came from: an ordinary source file, so that the
+#: rules run with their normal (not the tests' or docs' stricter) limits.
+_TEXT_PATH = "scanner-output.txt"
+#: The secrets scanner's findings are redacted where they are made (and hold previews).
+_SECRETS_SCANNER = "secrets"
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_detector() -> Detector:
+    """A detector over secgate's bundled secret rules, built once per process."""
+    from secgate.secrets.engine import Detector  # noqa: PLC0415 - avoids a cycle
+    from secgate.secrets.rules import load_rules  # noqa: PLC0415 - avoids a cycle
+
+    return Detector(load_rules().rules)
+
+
+def redact_text(text: str) -> str:
+    """*text* with every secret the bundled rules find in it replaced by its :func:`preview`.
+
+    For what scanners other than the secrets scanner write (a snippet, a message, a
+    skip reason, an error): a line of code they flag, or a parser's complaint, may quote a
+    token. URL credentials (``https://user:pass@host``) become ``https://***@host``. Text
+    with nothing to redact is returned as it is (the same object).
+    """
+    if not text or not _CANDIDATE.search(text):
+        return text
+    out = _URL_USERINFO.sub(r"\1***@", text) if "://" in text else text
+    data = out.encode("utf-8", "surrogatepass")
+    result = _bundled_detector().scan_bytes(data, _TEXT_PATH)
+    if not result.hits:
+        return out
+    pieces: list[bytes] = []
+    last = 0
+    for hit in sorted(result.hits, key=lambda h: (h.start, -h.end)):
+        if hit.end <= last:
+            continue
+        start = max(hit.start, last)
+        pieces.append(data[last:start])
+        pieces.append(preview(hit.secret).encode("utf-8"))
+        last = hit.end
+    pieces.append(data[last:])
+    return b"".join(pieces).decode("utf-8", "surrogatepass")
+
+
+def _redact_values(
+    values: dict[str, str | int | float | bool | None],
+) -> dict[str, str | int | float | bool | None] | None:
+    """*values* with each string redacted, or None when none changed."""
+    changed = {k: redact_text(v) for k, v in values.items() if isinstance(v, str)}
+    changed = {k: v for k, v in changed.items() if v is not values[k]}
+    return {**values, **changed} if changed else None
+
+
+def redact_finding(finding: Finding) -> Finding:
+    """*finding* with its snippet, message and string properties redacted.
+
+    The same object when nothing changed (most findings), and always for the secrets
+    scanner's own findings, which hold previews already.
+    """
+    if finding.scanner == _SECRETS_SCANNER:
+        return finding
+    update: dict[str, Any] = {}
+    message = redact_text(finding.message)
+    if message is not finding.message:
+        update["message"] = message
+    if finding.snippet is not None:
+        snippet = redact_text(finding.snippet)
+        if snippet is not finding.snippet:
+            update["snippet"] = snippet
+    if finding.properties:
+        properties = _redact_values(finding.properties)
+        if properties is not None:
+            update["properties"] = properties
+    return finding.model_copy(update=update) if update else finding
+
+
+def redact_skipped(skipped: SkippedFile) -> SkippedFile:
+    """*skipped* with its reason redacted (the same object when nothing changed)."""
+    reason = redact_text(skipped.reason)
+    return skipped if reason is skipped.reason else skipped.model_copy(update={"reason": reason})
+
+
+def redact_details(
+    details: dict[str, str | int | float | bool | None],
+) -> dict[str, str | int | float | bool | None]:
+    """A scan's ``details`` (notes and warnings) with each string value redacted."""
+    return _redact_values(details) or details
