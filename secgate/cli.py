@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from secgate import __version__
 from secgate.errors import SecgateError, UsageError
+from secgate.escape import escape_text, safe_line
 
 if TYPE_CHECKING:
     from secgate.models import Verdict
@@ -988,7 +989,7 @@ def main(
             return EXIT_ERROR
         return COMMANDS[args.command](args, out)
     except SecgateError as exc:
-        err.write(f"secgate: error: {exc}\n")
+        err.write(safe_line(f"secgate: error: {escape_text(str(exc))}") + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.write("secgate: interrupted; no verdict\n")
@@ -997,7 +998,7 @@ def main(
         if debug:
             traceback.print_exc(file=err)
         err.write(
-            f"secgate: internal error: {type(exc).__name__}: {exc} "
+            f"secgate: internal error: {type(exc).__name__}: {escape_text(str(exc))} "
             "(rerun with --debug for a traceback, and please report it)\n"
         )
         return EXIT_ERROR

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from secgate.escape import escape_text, safe_line
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
@@ -215,15 +217,17 @@ class SecgateSession:
         terminalreporter.section("secgate")
         verdict, error = self._outcome.verdict, self._outcome.error
         if verdict is None:
-            terminalreporter.write_line(f"secgate: ERROR: {error}", red=True)
+            terminalreporter.write_line(
+                safe_line(f"secgate: ERROR: {escape_text(str(error))}"), red=True
+            )
             return
         word = verdict.status.value.upper()
         color = {"green": True} if verdict.passed else {"red": True}
         terminalreporter.write_line(f"secgate: {word}", bold=True, **color)
         for reason in verdict.reasons:
-            terminalreporter.write_line(f"  - {reason}")
+            terminalreporter.write_line(safe_line(f"  - {escape_text(reason)}"))
         for warning in verdict.warnings:
-            terminalreporter.write_line(f"warning: {warning}", yellow=True)
+            terminalreporter.write_line(safe_line(f"warning: {escape_text(warning)}"), yellow=True)
 
 
 _SESSION_KEY = pytest.StashKey[SecgateSession]()
@@ -232,7 +236,13 @@ _SESSION_KEY = pytest.StashKey[SecgateSession]()
 def format_findings(findings: Iterable[Finding], limit: int = MAX_LISTED) -> list[str]:
     """``path:line  rule_id  message`` per finding, at most *limit* lines plus a count."""
     listed = list(findings)
-    lines = [f"{f.location}  {f.rule_id}  {' '.join(f.message.split())}" for f in listed[:limit]]
+    lines = [
+        safe_line(
+            f"{escape_text(f.location)}  {escape_text(f.rule_id)}  "
+            f"{escape_text(' '.join(f.message.split()))}"
+        )
+        for f in listed[:limit]
+    ]
     if len(listed) > limit:
         lines.append(f"… and {len(listed) - limit} more (run `secgate check` for every one)")
     return lines

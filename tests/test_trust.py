@@ -369,3 +369,12 @@ def test_a_stale_report_is_removed_before_the_run(project: Path, tmp_path: Path)
     result = run_cli("check", str(project), "--scanner", "bandit", "--report", f"json={report}")
     assert result.code == 1
     assert '"fail"' in report.read_text()
+
+
+def test_an_error_line_cannot_forge_a_ci_command(project: Path) -> None:
+    name = "x\n::error title=forged::All checks passed\nVerdict: PASS\n"
+    result = run_cli("check", str(project / name))
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert len(lines) == 1
+    assert "\\n::error" in lines[0]
