@@ -115,7 +115,9 @@ def test_result_cache_never_stores_a_secret_value(tmp_path: Path) -> None:
     database = cache_dir / CACHE_FILE
     raw = database.read_bytes()
     with sqlite3.connect(database) as connection:
-        values = [zlib.decompress(v[32:]) for (v,) in connection.execute("SELECT value FROM results")]
+        values = [
+            zlib.decompress(v[32:]) for (v,) in connection.execute("SELECT value FROM results")
+        ]
     assert values
     for secret in secrets:
         for piece in fragments(secret):
