@@ -541,10 +541,15 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
     host = make_plugin_host()
-    targets = _report_files(args, host)
-    for target in targets:
-        # A stale report (or one the checkout committed) must never pass for this run's.
-        if target.is_symlink() or target.is_file():
+    from secgate.atomic import symlink_on_the_way  # noqa: PLC0415
+
+    scanned = Path(args.paths[0]) if args.paths else Path()
+    for target in _report_files(args, host):
+        # A stale report (or one the checkout committed) must never pass for this run's;
+        # never delete through a symbolic link in the tree (writing there is refused too).
+        if symlink_on_the_way(target, scanned) is None and (
+            target.is_symlink() or target.is_file()
+        ):
             target.unlink()
     live = not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:

@@ -330,6 +330,7 @@ def test_reports_are_not_written_through_a_symlink_in_the_tree(
 ) -> None:
     victim = tmp_path / "victim"
     victim.mkdir()
+    (victim / "secgate.sarif").write_text("the victim's own file\n")
     write(project, {"app.py": "x = 1\n"})
     (project / "out").symlink_to(victim)
     target = project / "out" / "secgate.sarif"
@@ -337,7 +338,8 @@ def test_reports_are_not_written_through_a_symlink_in_the_tree(
     result = run_cli("check", str(project), "--scanner", "secrets", *args)
     assert result.code == 2
     assert "symbolic link inside the scanned tree" in result.err
-    assert list(victim.iterdir()) == []
+    assert [p.name for p in victim.iterdir()] == ["secgate.sarif"]
+    assert (victim / "secgate.sarif").read_text() == "the victim's own file\n"
     outside = tmp_path / "reports" / "secgate.sarif"
     result = run_cli("check", str(project), "--scanner", "secrets", "--report", f"sarif={outside}")
     assert result.code == 0
