@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -471,20 +471,17 @@ def _emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: 
     fmt = args.format or "text"
     if fmt not in reporters:
         raise UsageError(f"--format {fmt!r}: unknown format (known: {', '.join(reporters)})")
-    extra = _parse_reports(args.report, dict(reporters))
+    targets = _report_targets(args, reporters)
     color = _use_color(stdout, args)
-    targets = [t for _, t in extra] + ([Path(args.output)] if args.output else [])
-    for target in targets:
+    for _, target in targets:
         link = symlink_on_the_way(target, Path(verdict.root))
         if link is not None:
             raise UsageError(
                 f"{target}: not writing through {link}, a symbolic link inside the scanned "
                 "tree (write reports outside the checkout, e.g. under $RUNNER_TEMP)"
             )
-    for name, target in extra:
+    for name, target in targets:
         atomic_write_text(target, reporters[name]().render(verdict))
-    if args.output:
-        atomic_write_text(Path(args.output), reporters[fmt]().render(verdict))
     if args.output or fmt == "text":
         if args.quiet:
             word = verdict.status.value.upper()
@@ -537,14 +534,13 @@ def _live_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | 
 
 
 def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.atomic import symlink_on_the_way  # noqa: PLC0415
     from secgate.engine import check  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
     host = make_plugin_host()
-    from secgate.atomic import symlink_on_the_way  # noqa: PLC0415
-
     scanned = Path(args.paths[0]) if args.paths else Path()
-    for target in _report_files(args, host):
+    for _, target in _report_targets(args, host.reporters()):
         # A stale report (or one the checkout committed) must never pass for this run's;
         # never delete through a symbolic link in the tree (writing there is refused too).
         if symlink_on_the_way(target, scanned) is None and (
@@ -562,10 +558,14 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     return verdict.exit_code
 
 
-def _report_files(args: argparse.Namespace, host: PluginHost) -> list[Path]:
-    """The report files ``check`` writes (``--report`` targets and ``--output``)."""
-    extra = _parse_reports(args.report, dict(host.reporters()))
-    return [t for _, t in extra] + ([Path(args.output)] if args.output else [])
+def _report_targets(
+    args: argparse.Namespace, reporters: Mapping[str, object]
+) -> list[tuple[str, Path]]:
+    """The (format, file) pairs a command writes: ``--report`` targets, then ``--output``."""
+    pairs = _parse_reports(args.report, dict(reporters))
+    if args.output:
+        pairs.append((args.format or "text", Path(args.output)))
+    return pairs
 
 
 def _write_error_reports(exc: SecgateError, args: argparse.Namespace, host: PluginHost) -> None:
@@ -583,12 +583,8 @@ def _write_error_reports(exc: SecgateError, args: argparse.Namespace, host: Plug
         stage=args.stage,
     )
     reporters = host.reporters()
-    fmt = args.format or "text"
-    pairs = _parse_reports(args.report, dict(reporters))
-    if args.output and fmt in reporters:
-        pairs.append((fmt, Path(args.output)))
-    for name, target in pairs:
-        if symlink_on_the_way(target, root) is not None:
+    for name, target in _report_targets(args, reporters):
+        if name not in reporters or symlink_on_the_way(target, root) is not None:
             continue
         with contextlib.suppress(OSError, SecgateError):
             atomic_write_text(target, reporters[name]().render(verdict))
