@@ -47,8 +47,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".pytest_cache/",
     ".hypothesis/",
     "*.egg-info/",
-    "build/",
-    "dist/",
+    "/build/",
+    "/dist/",
 )
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")

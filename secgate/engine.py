@@ -267,6 +267,7 @@ def _collect_result(job: _Job, lines: _LineCache) -> tuple[ScanResult, list[Find
             skipped=tuple(redact_skipped(s) for s in output.skipped),
         ),
         details=redact_details(dict(output.details)),
+        weakenings=tuple(_one_line(redact_text(w)) for w in output.weakenings),
     ), findings
 
 
@@ -611,7 +612,11 @@ def check(
         config_file=loaded.path,
         options=options,
         warnings=selection.warnings,
-        collection=Coverage(files_scanned=len(fileset.files), skipped=fileset.skipped),
+        collection=Coverage(
+            files_scanned=len(fileset.files),
+            skipped=fileset.skipped,
+            excluded=dict(fileset.excluded),
+        ),
         started_at=run_started,
         extras=run_extras,
     )
@@ -619,6 +624,7 @@ def check(
     summary = policy_summary(
         effective,
         baseline_entries=sum(e.count for e in entries) if entries is not None else None,
+        results=results,
     )
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
 

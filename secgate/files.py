@@ -80,6 +80,8 @@ class FileSet:
 
     files: tuple[str, ...]
     skipped: tuple[SkippedFile, ...]
+    excluded: dict[str, int] = field(default_factory=dict)
+    """Candidate files left out, by the glob (or ``.gitignore``/``include``) that did it."""
 
 
 def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSet:

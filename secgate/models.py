@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: Bumped when the JSON report changes incompatibly. Readers refuse a major they do not know.
 SCHEMA_VERSION = "1.0"
@@ -209,11 +210,104 @@ def content_fingerprint(*parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
+class GapKind(enum.StrEnum):
+    """Why a scanner could not look at a file (or one line of a manifest).
+
+    The policy's ``fail-on-gaps`` names these; ``min-coverage`` counts the file kinds
+    (every kind but the manifest-line ones, :data:`LINE_GAP_KINDS`, and ``symlink``).
+    """
+
+    UNREADABLE = "unreadable"
+    """Permission denied, an I/O error, or a file it was refused to read (outside the tree)."""
+    VANISHED = "vanished"
+    """Gone (or replaced) while the scan ran."""
+    UNPARSABLE = "unparsable"
+    """A syntax error, invalid TOML/JSON, a tool that could not parse it."""
+    NEWER_PYTHON = "newer-python"
+    """Syntax this Python cannot parse but a newer one can: run secgate on a newer Python."""
+    ENCODING = "encoding"
+    """Not decodable text (not UTF-8, an unsupported or hiding ``coding:`` declaration)."""
+    BINARY = "binary"
+    TOO_BIG = "too-big"
+    TIMED_OUT = "timed-out"
+    """The scanner gave up on this one file."""
+    NOT_REGULAR = "not-regular"
+    """A FIFO, socket or device: never opened."""
+    SYMLINK = "symlink"
+    """A symbolic link, not followed (its target inside the tree is scanned as itself)."""
+    INVALID_REQUIREMENT = "invalid-requirement"
+    """A manifest line no current packaging tool parses."""
+    VCS = "vcs"
+    URL = "url"
+    EDITABLE = "editable"
+    LOCAL_PATH = "path"
+    OTHER = "other"
+
+
+#: Gaps about one line of a manifest: the file itself was read, so they do not lower coverage.
+LINE_GAP_KINDS = frozenset(
+    {GapKind.INVALID_REQUIREMENT, GapKind.VCS, GapKind.URL, GapKind.EDITABLE, GapKind.LOCAL_PATH}
+)
+#: Gaps that are not a failure to look at content: they do not lower coverage either.
+NEUTRAL_GAP_KINDS = frozenset({GapKind.SYMLINK})
+
+_GAP_PATTERNS: tuple[tuple[GapKind, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (GapKind.NEWER_PYTHON, r"newer python|python 3\.\d+ syntax|needs python"),
+        (GapKind.VANISHED, r"vanished|no such file|disappeared|\bgone\b|changed during"),
+        (GapKind.SYMLINK, r"symbolic link|symlink"),
+        (GapKind.NOT_REGULAR, r"not a regular file|fifo|socket|device"),
+        (GapKind.TOO_BIG, r"too (big|large)|larger than|max-file-mb|exceeds"),
+        (GapKind.TIMED_OUT, r"timed? ?out|timeout"),
+        (GapKind.BINARY, r"binary"),
+        (GapKind.ENCODING, r"utf-?8|encoding|coding|decod|codec"),
+        (GapKind.VCS, r"\bvcs\b|git\+|hg\+|svn\+|bzr\+"),
+        (GapKind.EDITABLE, r"editable"),
+        (GapKind.LOCAL_PATH, r"local path|path requirement|a path,"),
+        (GapKind.URL, r"\burl\b|remote include|direct reference"),
+        (GapKind.INVALID_REQUIREMENT, r"invalid requirement|expected (a )?(version|marker)"),
+        (
+            GapKind.UNREADABLE,
+            r"cannot (be )?read|unreadable|permission|not read|cannot stat|cannot list|"
+            r"i/o error|outside the scanned tree|inside \.git",
+        ),
+        (GapKind.UNPARSABLE, r"syntax|pars|invalid|unexpected|lex|tokeni[sz]"),
+    )
+)
+
+
+def classify_gap(reason: str) -> GapKind:
+    """The kind of a gap from its reason, for plugins (and old reports) that name none."""
+    for kind, pattern in _GAP_PATTERNS:
+        if pattern.search(reason):
+            return kind
+    return GapKind.OTHER
+
+
 class SkippedFile(_Frozen):
-    """A file a scanner (or the file collector) did not look at, and why."""
+    """A file (or one manifest line) a scanner or the file collector did not look at, and why."""
 
     path: str
     reason: str
+    kind: GapKind = Field(
+        default=GapKind.OTHER,
+        description="What kind of gap (the policy's fail-on-gaps names these); guessed from "
+        "the reason when a scanner names none.",
+    )
+    line: int | None = Field(default=None, description="The manifest line, for line gaps.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _guess_kind(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") is None and "reason" in data:
+            return {**data, "kind": classify_gap(str(data["reason"]))}
+        return data
+
+    @property
+    def counts_against_coverage(self) -> bool:
+        """A file the scanner should have analysed and did not."""
+        return self.kind not in LINE_GAP_KINDS and self.kind not in NEUTRAL_GAP_KINDS
 
 
 class Coverage(_Frozen):
@@ -221,6 +315,26 @@ class Coverage(_Frozen):
 
     files_scanned: int = 0
     skipped: tuple[SkippedFile, ...] = ()
+    excluded: dict[str, int] = Field(
+        default_factory=dict,
+        description="For the file collection: candidate files each exclude glob (or "
+        "'.gitignore', 'include') left out, by glob.",
+    )
+
+    @property
+    def missed_files(self) -> int:
+        """Distinct files that count against coverage."""
+        return len({s.path for s in self.skipped if s.counts_against_coverage})
+
+    @property
+    def candidates(self) -> int:
+        """Files the scanner should have analysed: those it did and those it missed."""
+        return self.files_scanned + self.missed_files
+
+    @property
+    def share(self) -> float:
+        """The share of candidate files analysed (1.0 when there was none)."""
+        return self.files_scanned / self.candidates if self.candidates else 1.0
 
 
 class ScanResult(_Frozen):
@@ -241,6 +355,11 @@ class ScanResult(_Frozen):
     details: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict,
         description="Scanner-specific facts (vulnerability database provenance, rule count…).",
+    )
+    weakenings: tuple[str, ...] = Field(
+        default=(),
+        description="Settings read from the scanned tree that switch this scanner's detection "
+        "off or down (a [tool.bandit] table, say); the policy summary lists them.",
     )
 
 

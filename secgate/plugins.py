@@ -142,6 +142,9 @@ class ScanOutput:
     """Set when the scan ran but is incomplete (some dependencies could not be audited, say):
     the scanner's status becomes ``error`` with this text, and its findings are still
     reported. Raise instead when nothing useful came out."""
+    weakenings: list[str] = field(default_factory=list)
+    """Settings the scanner read from the scanned tree that turn its detection off or down
+    (one line each, e.g. ``[tool.bandit] skips = B602``): shown in the policy summary."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@ from secgate.config import DEFAULT_EXCLUDES
 from secgate.models import Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from secgate.config import Config
+    from secgate.models import ScanResult
 
 #: A waiver expiring further out than this is flagged.
 LONG_WAIVER = timedelta(days=365)
@@ -38,7 +41,11 @@ def _get(table: dict[str, Any], key: str) -> Any:
 
 
 def policy_summary(
-    config: Config, *, baseline_entries: int | None = None, today: date | None = None
+    config: Config,
+    *,
+    baseline_entries: int | None = None,
+    today: date | None = None,
+    results: Sequence[ScanResult] = (),
 ) -> tuple[str, ...]:
     """One line per weakening of the defaults in *config* (empty when there is none)."""
     today = today or date.today()
@@ -88,4 +95,6 @@ def policy_summary(
         lines.append(line)
     if baseline_entries is not None:
         lines.append(f"baseline in force: {baseline_entries} recorded finding(s) do not block")
+    for result in results:
+        lines.extend(f"{result.name}: {line}" for line in result.weakenings)
     return tuple(lines)
