@@ -27,7 +27,9 @@ password findings (B105, B106, B107) into the secret finding on the same line.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -38,13 +40,13 @@ from pydantic import Field, field_validator
 from secgate.config import ScannerOptions
 from secgate.errors import ScannerError
 from secgate.files import unreadable_reason
-from secgate.models import Finding, SkippedFile
+from secgate.models import Finding, GapKind, SkippedFile
 from secgate.plugins import RuleInfo, Scanner, ScanOutput, hookimpl
 from secgate.trust import PATH, trusted
 
 if TYPE_CHECKING:
     from secgate.plugins import ScanContext
-    from secgate.secrets.engine import Detector, Hit
+    from secgate.secrets.engine import Detector, FileResult, Hit
     from secgate.secrets.rules import RuleSet
 
 NAME = "secrets"
@@ -161,7 +163,6 @@ class SecretsScanner(Scanner):
         staged and history modes read git, not the files a cache is keyed by: their token
         is unique per call too.
         """
-        import os  # noqa: PLC0415
 
         from secgate.secrets.regex import engine_name  # noqa: PLC0415
 
@@ -241,20 +242,26 @@ class _FindingBuilder:
         from secgate.secrets.redact import fingerprint, preview, redact_line  # noqa: PLC0415
         from secgate.secrets.rules import shannon_entropy  # noqa: PLC0415
 
-        by_line: dict[int, list[Hit]] = {}
+        # Each line's spans are computed once (sorted by start); a hit's snippet is made
+        # from a window of its line around it, with the spans inside that window: cost
+        # per hit independent of the line's length and of how many hits the line holds.
+        by_line: dict[tuple[int, str | None], _LineSpans] = {}
         for hit in hits:
-            by_line.setdefault(hit.line_offset, []).append(hit)
+            key = (hit.line_offset, hit.decoded_from)
+            if key not in by_line:
+                by_line[key] = _LineSpans(hit.line_text)
+            by_line[key].add(
+                hit.start - hit.line_offset, hit.end - hit.line_offset, preview(hit.secret)
+            )
         for hit in hits:
-            same_line = by_line[hit.line_offset]
-            spans = [
-                (h.start - h.line_offset, h.end - h.line_offset, preview(h.secret))
-                for h in same_line
-            ]
+            snippet = by_line[(hit.line_offset, hit.decoded_from)].snippet(
+                hit.start - hit.line_offset, hit.end - hit.line_offset, redact_line
+            )
             shown = preview(hit.secret)
             line = hit.line
             end_line = hit.end_line
             if line_numbers is not None:
-                line = line_numbers[hit.line - 1]
+                line = line_numbers[min(hit.line, len(line_numbers)) - 1]
                 end_line = line_numbers[min(hit.end_line, len(line_numbers)) - 1]
             properties: dict[str, str | int | float | bool | None] = {
                 "redacted": shown,
@@ -264,6 +271,10 @@ class _FindingBuilder:
             }
             if hit.rule.source and "/rules/secrets/" not in hit.rule.source.replace("\\", "/"):
                 properties["rule_file"] = Path(hit.rule.source).name
+            if hit.decoded_from:
+                # Found in the text Python decodes the file to: line and column are the
+                # decoded text's (what Python runs and its tracebacks show).
+                properties["decoded_from"] = hit.decoded_from
             properties.update(extra or {})
             yield Finding(
                 scanner=NAME,
@@ -280,10 +291,72 @@ class _FindingBuilder:
                 or "Remove the secret, rotate it (it stays in the git history), and load it "
                 "from the environment or a secret store.",
                 fingerprint=fingerprint(self.key, hit.rule.id, path, hit.secret),
-                snippet=redact_line(hit.line_text, spans),
+                snippet=snippet,
                 properties=properties,
                 suppressed_by=hit.allowed_by,
             )
+
+
+#: How much of a long line a snippet is made from: bytes before and after the secret.
+SNIPPET_BEFORE = 120
+SNIPPET_AFTER = 240
+#: The characters of the tokens :func:`secgate.secrets.redact.redact_line` looks at.
+_TOKEN_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-")
+
+
+class _LineSpans:
+    """The redacted spans of one line's hits, and each hit's snippet from a window of it."""
+
+    def __init__(self, line: bytes) -> None:
+        self.line = line
+        self._spans: list[tuple[int, int, str]] = []
+        self._ends: list[int] | None = None
+        self._starts: list[int] = []
+
+    def add(self, start: int, end: int, shown: str) -> None:
+        self._spans.append((start, end, shown))
+        self._ends = None
+
+    def _index(self) -> list[int]:
+        if self._ends is None:
+            # One line's kept hits never overlap: sorted by start, their ends are sorted too.
+            self._spans.sort()
+            self._starts = [span[0] for span in self._spans]
+            self._ends = [span[1] for span in self._spans]
+        return self._ends
+
+    def snippet(self, start: int, end: int, redact: Any) -> str:
+        """The redacted text around the hit at ``[start, end)`` (offsets in the line)."""
+        import bisect  # noqa: PLC0415 - only with findings
+
+        from secgate.secrets.redact import ELLIPSIS  # noqa: PLC0415
+
+        line = self.line
+        ends = self._index()
+        size = len(line)
+        begin = max(0, start - SNIPPET_BEFORE)
+        stop = min(size, max(end, start) + SNIPPET_AFTER)
+        # Never start or stop inside a token: a cut token would show part of a value.
+        if 0 < begin < size and line[begin - 1] in _TOKEN_BYTES:
+            while begin < start and line[begin] in _TOKEN_BYTES:
+                begin += 1
+        if 0 < stop < size and line[stop] in _TOKEN_BYTES:
+            while stop > end and line[stop - 1] in _TOKEN_BYTES:
+                stop -= 1
+        if begin == 0 and stop == size:
+            return str(redact(line, self._spans))
+        first = bisect.bisect_right(ends, begin)
+        last = bisect.bisect_left(self._starts, stop)
+        spans = [
+            (max(s, begin) - begin, min(e, stop) - begin, shown)
+            for s, e, shown in self._spans[first:last]
+        ]
+        text = str(redact(line[begin:stop], spans))
+        if begin > 0 and not text.startswith(ELLIPSIS):
+            text = ELLIPSIS + text
+        if stop < size and not text.endswith(ELLIPSIS):
+            text += ELLIPSIS
+        return text
 
 
 def _exclude_matcher(context: ScanContext) -> Any:
@@ -321,9 +394,31 @@ def _results(detector: Detector, context: ScanContext) -> Iterator[tuple[str, An
         # or one that cannot be read is listed as skipped with the reason instead.
         reason = unreadable_reason(path)
         if reason is not None:
-            yield rel, FileResult(skipped=reason)
+            yield rel, FileResult(skipped=reason, kind=_unreadable_kind(path))
             continue
         yield rel, detector.scan_file(path, rel)
+
+
+def _unreadable_kind(path: str) -> GapKind:
+    """The kind of gap of a file :func:`secgate.files.unreadable_reason` refused."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return GapKind.VANISHED
+    except OSError:
+        return GapKind.UNREADABLE
+    if stat.S_ISLNK(mode):
+        return GapKind.SYMLINK
+    if not stat.S_ISREG(mode):
+        return GapKind.NOT_REGULAR
+    return GapKind.UNREADABLE
+
+
+def _skipped(path: str, result: FileResult) -> SkippedFile:
+    """The gap of a file the detector did not (wholly) scan, with its kind named."""
+    return SkippedFile(
+        path=path, reason=result.skipped or "not scanned", kind=result.kind or GapKind.OTHER
+    )
 
 
 def _scan_tree(detector: Detector, builder: _FindingBuilder, context: ScanContext) -> ScanOutput:
@@ -333,12 +428,12 @@ def _scan_tree(detector: Detector, builder: _FindingBuilder, context: ScanContex
     total_bytes = 0
     started = time.perf_counter()
     for rel, result in _results(detector, context):
+        findings.extend(builder.findings(result.hits, rel))
         if result.skipped:
-            skipped.append(SkippedFile(path=rel, reason=result.skipped))
+            skipped.append(_skipped(rel, result))
             continue
         scanned += 1
         total_bytes += result.size
-        findings.extend(builder.findings(result.hits, rel))
     return ScanOutput(
         findings=findings,
         files_scanned=scanned,
@@ -366,14 +461,20 @@ def _scan_staged(detector: Detector, builder: _FindingBuilder, context: ScanCont
     ):
         _tick(context, done, len(paths))
         if content is None:
-            skipped.append(SkippedFile(path=rel, reason="no staged blob (submodule or unreadable)"))
+            skipped.append(
+                SkippedFile(
+                    path=rel,
+                    reason="no staged blob (submodule or unreadable)",
+                    kind=GapKind.UNREADABLE,
+                )
+            )
             continue
         result = detector.scan_bytes(content, rel)
+        findings.extend(builder.findings(result.hits, rel, extra={"source": "staged"}))
         if result.skipped:
-            skipped.append(SkippedFile(path=rel, reason=result.skipped))
+            skipped.append(_skipped(rel, result))
             continue
         scanned += 1
-        findings.extend(builder.findings(result.hits, rel, extra={"source": "staged"}))
     if context.cancel.is_set():
         raise ScannerError("cancelled (timeout)")
     return ScanOutput(findings=findings, files_scanned=scanned, skipped=skipped)
@@ -403,10 +504,7 @@ def _scan_history(
         data = b"\n".join(text for _, text in addition.lines)
         result = detector.scan_bytes(data, addition.path)
         if result.skipped:
-            skipped.append(
-                SkippedFile(path=f"{addition.path}@{addition.commit[:12]}", reason=result.skipped)
-            )
-            continue
+            skipped.append(_skipped(f"{addition.path}@{addition.commit[:12]}", result))
         findings.extend(
             builder.findings(
                 result.hits,

@@ -29,22 +29,24 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import codecs
+import io
 import json
 import os
 import re
+import tokenize
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from secgate.models import Confidence
+from secgate.models import Confidence, GapKind
 from secgate.secrets.regex import Match, PathMatcher, Pattern, compile_pattern, engine_name
 from secgate.secrets.rules import Rule, shannon_entropy
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 BINARY_PROBE = 8192
-MULTILINE_WINDOW = 64 * 1024
 
 #: Inline comments that mark a finding allowed, and the ``suppressed_by`` each gives.
 ALLOW_MARKERS: tuple[tuple[bytes, str], ...] = (
@@ -327,15 +329,24 @@ class Hit:
     """Byte offset of :attr:`line_text` in the scanned data."""
     confidence: Confidence
     allowed_by: str | None = None
+    decoded_from: str | None = None
+    """The source coding (``utf-7``…) of the decoded view this hit was found in: its
+    line, column and offsets are then those of the decoded text (what Python runs)."""
 
 
 @dataclass
 class FileResult:
-    """What one file gave: hits, or the reason it was skipped."""
+    """What one file gave: hits, or the reason (and kind of gap) it was skipped.
+
+    A Python file whose declared coding is unknown has both: the hits of its raw bytes,
+    and a gap of kind ``encoding`` (what Python would decode it to is unknown).
+    """
 
     hits: list[Hit] = field(default_factory=list)
     skipped: str | None = None
     size: int = 0
+    kind: GapKind | None = None
+    """The kind of gap when :attr:`skipped` is set."""
 
 
 @dataclass(frozen=True)
@@ -389,6 +400,220 @@ def _decode_bom(data: bytes) -> bytes | None:
         if data.startswith(bom):
             return data.decode(codec, "replace").encode("utf-8", "replace")
     return None
+
+
+#: Names and endings of files that are text whatever bytes they hold: shells, dotenv
+#: loaders and interpreters read them even with a NUL in them, so the detector does too.
+_TEXT_NAMES = frozenset(
+    {
+        "dockerfile",
+        "containerfile",
+        "makefile",
+        "gnumakefile",
+        "jenkinsfile",
+        "vagrantfile",
+        "procfile",
+        "gemfile",
+        "rakefile",
+        "brewfile",
+        ".bashrc",
+        ".bash_profile",
+        ".bash_login",
+        ".profile",
+        ".zshrc",
+        ".zprofile",
+        ".zshenv",
+        ".kshrc",
+        ".npmrc",
+        ".yarnrc",
+        ".pypirc",
+        ".netrc",
+        ".pgpass",
+        ".gitconfig",
+        ".git-credentials",
+        ".htpasswd",
+        ".envrc",
+        "credentials",
+        "config",
+    }
+)
+_TEXT_SUFFIXES = (
+    ".sh",
+    ".bash",
+    ".zsh",
+    ".ksh",
+    ".fish",
+    ".ps1",
+    ".psm1",
+    ".psd1",
+    ".bat",
+    ".cmd",
+    ".env",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".cnf",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".jsonc",
+    ".json5",
+    ".py",
+    ".pyw",
+    ".pyi",
+    ".properties",
+    ".txt",
+    ".md",
+    ".rst",
+    ".xml",
+    ".tf",
+    ".tfvars",
+    ".hcl",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".jsx",
+    ".tsx",
+    ".rb",
+    ".php",
+    ".go",
+    ".java",
+    ".kt",
+    ".cs",
+    ".rs",
+    ".swift",
+    ".scala",
+    ".groovy",
+    ".gradle",
+    ".pl",
+    ".pm",
+    ".lua",
+    ".sql",
+    ".html",
+    ".htm",
+    ".pem",
+    ".key",
+    ".crt",
+    ".csv",
+    ".service",
+    ".tpl",
+    ".j2",
+    ".erb",
+    ".dist",
+    ".example",
+    ".sample",
+    ".template",
+)
+#: C0 controls that text does not hold (tab, newlines, form feed and ESC excepted), and DEL.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
+_HIGH_BYTES = bytes(range(128, 256))
+#: Python files: decoded by their declared source coding (PEP 263) as well.
+PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
+
+
+def text_by_name(rel: str) -> bool:
+    """Whether the name of *rel* says it is text (``.env*``, ``*.sh``, ``Dockerfile``…)."""
+    name = rel.rsplit("/", 1)[-1].lower()
+    return (
+        name in _TEXT_NAMES
+        or name.startswith((".env", "dockerfile", "containerfile"))
+        or name.endswith(_TEXT_SUFFIXES)
+        or name.endswith((".dockerfile", ".containerfile"))
+    )
+
+
+def mostly_text(probe: bytes) -> bool:
+    """Whether *probe* (a file's first bytes) reads as text despite a NUL in it.
+
+    Text: at most 5% control bytes (NUL included; tab, newlines and ESC are text), and
+    either at most 30% non-ASCII bytes or valid UTF-8. Images, archives and compiled files
+    hold far more control bytes than that.
+    """
+    if not probe:
+        return True
+    controls = len(probe) - len(probe.translate(None, _CONTROL_BYTES))
+    if controls * 20 > len(probe):
+        return False
+    high = len(probe) - len(probe.translate(None, _HIGH_BYTES))
+    if high * 10 <= len(probe) * 3:
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(probe, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """What Python decodes a source file to, when that differs from its bytes."""
+
+    codec: str | None = None
+    text: bytes | None = None
+    """The decoded source as UTF-8, or None when the bytes already say it all."""
+    problem: str | None = None
+    """Why the file could not be decoded as Python would (an ``encoding`` gap)."""
+
+
+def _declared_coding(data: bytes) -> bytes | None:
+    """The PEP 263 coding cookie of the first two lines, as written (or None)."""
+    lines = data.split(b"\n", 2)
+    first = _CODING_COOKIE.match(lines[0])
+    if first:
+        return first.group(1)
+    if len(lines) > 1 and _BLANK_OR_COMMENT.match(lines[0]):
+        second = _CODING_COOKIE.match(lines[1])
+        if second:
+            return second.group(1)
+    return None
+
+
+def python_source_view(data: bytes) -> SourceView:
+    """The text Python runs from *data*, a ``.py`` file, per its declared coding.
+
+    UTF-8 (the default) and codecs that leave the bytes as they are need no second look.
+    A coding such as ``utf-7``, ``unicode_escape`` or ``raw_unicode_escape`` can spell a
+    key in bytes no rule matches (``+AEE-KIA…``, ``\\x41KIA…``): the decoded text is
+    returned, for the detector to scan as well. Its hits report lines and columns of the
+    decoded text. An unknown or unusable declared coding is a problem (a gap).
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        declared = _declared_coding(data)
+        if declared is None:
+            return SourceView()  # not UTF-8 and no cookie: Python refuses it; bytes scanned
+        shown = declared[:40].decode("ascii", "replace")
+        try:
+            codecs.lookup(shown)
+        except LookupError:
+            return SourceView(
+                problem=f"declares the source coding {shown!r}, which Python does not know: "
+                "not decoded (its bytes were scanned as they are)"
+            )
+        return SourceView()
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:  # pragma: no cover - detect_encoding looked it up already
+        return SourceView(problem=f"declares the unknown source coding {encoding!r}")
+    if codec in ("utf-8", "utf-8-sig"):
+        return SourceView()
+    try:
+        text = data.decode(encoding, "replace")
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return SourceView(
+            codec=codec,
+            problem=f"cannot be decoded as its declared source coding {codec!r}: "
+            "not decoded (its bytes were scanned as they are)",
+        )
+    decoded = text.encode("utf-8", "surrogatepass")
+    if decoded == data:
+        return SourceView(codec=codec)
+    return SourceView(codec=codec, text=decoded)
 
 
 class Detector:
@@ -471,10 +696,13 @@ class Detector:
             with open(path, "rb") as handle:  # noqa: PTH123 - a str path is cheaper per file
                 size = os.fstat(handle.fileno()).st_size
                 if size > self.max_file_size:
-                    return FileResult(skipped=self._too_big(size), size=size)
+                    return FileResult(skipped=self._too_big(size), size=size, kind=GapKind.TOO_BIG)
                 data = handle.read()
         except OSError as exc:
-            return FileResult(skipped=f"cannot read: {exc.strerror or type(exc).__name__}")
+            return FileResult(
+                skipped=f"cannot read: {exc.strerror or type(exc).__name__}",
+                kind=GapKind.UNREADABLE,
+            )
         return self.scan_bytes(data, rel)
 
     def _too_big(self, size: int) -> str:
@@ -486,32 +714,60 @@ class Detector:
     def scan_bytes(self, data: bytes, rel: str) -> FileResult:
         """Scan *data*, the content of the file *rel*."""
         if len(data) > self.max_file_size:
-            return FileResult(skipped=self._too_big(len(data)), size=len(data))
+            return FileResult(
+                skipped=self._too_big(len(data)), size=len(data), kind=GapKind.TOO_BIG
+            )
         if b"\x00" in data[:BINARY_PROBE]:
             decoded = _decode_bom(data)
-            if decoded is None:
-                return FileResult(skipped="binary file (NUL bytes), not scanned", size=len(data))
-            data = decoded
+            if decoded is not None:
+                data = decoded
+            elif text_by_name(rel) or mostly_text(data[:BINARY_PROBE]):
+                # bash, python-dotenv and Python read such a file; NUL is a separator here.
+                data = data.replace(b"\x00", b" ")
+            else:
+                return FileResult(
+                    skipped="binary file (NUL bytes), not scanned",
+                    size=len(data),
+                    kind=GapKind.BINARY,
+                )
         result = FileResult(size=len(data))
         context, allowed = self._classify(rel)
         if not allowed:
             return result
+        result.hits = self._scan_data(data, context, allowed)
+        if rel.endswith(PYTHON_SUFFIXES):
+            view = python_source_view(data)
+            if view.problem is not None:
+                result.skipped = view.problem
+                result.kind = GapKind.ENCODING
+            elif view.text is not None:
+                seen = {(h.rule.id, h.secret) for h in result.hits}
+                result.hits.extend(
+                    replace(hit, decoded_from=view.codec)
+                    for hit in self._scan_data(view.text, context, allowed)
+                    if (hit.rule.id, hit.secret) not in seen
+                )
+        return result
+
+    def _scan_data(self, data: bytes, context: PathContext, allowed: frozenset[int]) -> list[Hit]:
+        """Every hit in *data*: time linear in its length, however many hits a line holds."""
         hits: list[Hit] = []
         line_no = 1
         counted_to = 0
         candidates = self._candidate_lines(data, allowed)
         if self._keywordless & allowed:
             candidates = self._with_keywordless(data, allowed, candidates)
+        multiline = _MultilineState()
         for line_start, line_end, orders in candidates:
             line_no += data.count(b"\n", counted_to, line_start)
             counted_to = line_start
+            line = _Line(data, line_start, line_end)
             line_hits = self._scan_line(
-                data=data, line_start=line_start, line_end=line_end, orders=orders, context=context
+                line=line, orders=orders, context=context, multiline=multiline
             )
             if line_hits:
-                hits.extend(self._finish(data, line_start, line_end, line_no, line_hits))
-        result.hits = hits
-        return result
+                hits.extend(self._finish(line, line_no, line_hits))
+        return hits
 
     # ------------------------------------------------------------------ internals
 
@@ -573,51 +829,56 @@ class Detector:
             start: (end, set(orders)) for start, end, orders in candidates
         }
         for order in self._keywordless & allowed:
+            start = end = -1
             for match in self._compiled[order].pattern.finditer(data):
                 pos = match.start()
-                start = data.rfind(b"\n", 0, pos) + 1
-                end = data.find(b"\n", pos)
-                lines.setdefault(start, (len(data) if end < 0 else end, set()))[1].add(order)
+                if pos >= end:  # a new line: found once, not once per match on it
+                    start = data.rfind(b"\n", 0, pos) + 1
+                    end = data.find(b"\n", pos)
+                    if end < 0:
+                        end = len(data)
+                    lines.setdefault(start, (end, set()))[1].add(order)
         return [(start, end, orders) for start, (end, orders) in sorted(lines.items())]
 
     def _scan_line(
         self,
         *,
-        data: bytes,
-        line_start: int,
-        line_end: int,
+        line: _Line,
         orders: set[int],
         context: PathContext,
+        multiline: _MultilineState,
     ) -> list[tuple[_Compiled, int, int, Confidence]]:
         found: list[tuple[_Compiled, int, int, Confidence]] = []
-        line = data[line_start:line_end]
-        window = b""
+        data, line_start, line_end = line.data, line.start, line.end
+        text = line.text
         for order in sorted(orders):
             item = self._compiled[order]
-            # The regex sees the line alone (or, for a multi-line rule, a window from the
-            # line on), so that ``$`` and ``\b`` behave the same on both engines.
-            chunk = line
+            matches: Iterable[Match]
             if item.rule.multiline:
-                if not window:
-                    window = data[line_start : line_start + MULTILINE_WINDOW]
-                chunk = window
-            for match in item.pattern.finditer(chunk):
-                if match.start() >= len(line):
+                # The regex sees the text from the line to the end of the file: no fixed
+                # look-ahead decides whether a key block (padded however much) matches.
+                chunk, base = data, 0
+                matches = multiline.matches(item, data, line_start, line_end)
+            else:
+                # The regex sees the line alone, so that ``^``, ``$`` and ``\b`` behave
+                # the same on both engines.
+                chunk, base = text, line_start
+                matches = item.pattern.finditer(text)
+            for match in matches:
+                if match.start() + base >= line_end:
                     break
                 span = self._secret_span(item, match)
                 if span is None:
                     continue
-                start, end = span[0] + line_start, span[1] + line_start
+                start, end = span[0] + base, span[1] + base
                 name = match.group(item.name_group) if item.name_group else None
                 verdict = self._judge(
                     item=item,
-                    data=data,
+                    line=line,
                     whole=chunk[match.start() : match.end()],
                     name=name or b"",
                     start=start,
                     end=end,
-                    line_start=line_start,
-                    line_end=line_end,
                     context=context,
                 )
                 if verdict is not None:
@@ -640,17 +901,20 @@ class Detector:
         self,
         *,
         item: _Compiled,
-        data: bytes,
+        line: _Line,
         whole: bytes,
         name: bytes,
         start: int,
         end: int,
-        line_start: int,
-        line_end: int,
         context: PathContext,
     ) -> Confidence | None:
-        """The confidence of a match, or None when a filter says it is no secret."""
+        """The confidence of a match, or None when a filter says it is no secret.
+
+        Nothing here costs more than the secret's length, or once per line (the line-wide
+        checks are cached on *line*): many hits on one long line stay linear.
+        """
         rule = item.rule
+        data = line.data
         secret = data[start:end]
         if rule.kind == "private-key":
             if not _real_key_block(secret):
@@ -661,17 +925,18 @@ class Detector:
         if any(word in lowered for word in item.stopwords):
             return None
         if item.allow_regexes:
-            line = data[line_start:line_end]
-            targets = {"secret": secret, "match": whole, "line": line}
-            if any(p.search(targets[t]) for p, t in item.allow_regexes):
-                return None
+            for index, (pattern, target) in enumerate(item.allow_regexes):
+                if target == "line":
+                    if line.allowed_by_line(item.order, index, pattern):
+                        return None
+                elif pattern.search(secret if target == "secret" else whole):
+                    return None
         if rule.entropy is not None and shannon_entropy(secret) < rule.entropy:
             return None
-        before = data[line_start:end]
-        if b";base64," in before and b"data:" in before:
+        if line.in_data_uri(end):
             return None  # inside a data URI (an inlined image or font)
         if rule.kind == "generic":
-            if not _generic_value_ok(secret, name, data[line_start:line_end], context):
+            if not _generic_value_ok(secret, name, line, context):
                 return None
             opening = data[start - 1] if start > 0 else 0
             closing = data[end] if end < len(data) else 0
@@ -687,52 +952,189 @@ class Detector:
 
     def _finish(
         self,
-        data: bytes,
-        line_start: int,
-        line_end: int,
+        line: _Line,
         line_no: int,
         found: list[tuple[_Compiled, int, int, Confidence]],
     ) -> list[Hit]:
-        # One hit per stretch of text: the highest priority, then the provider rule over a
-        # generic one, then the longer secret, then the rule defined first.
-        found.sort(
-            key=lambda f: (
-                -f[0].rule.priority,
-                f[0].rule.kind == "generic",
-                -(f[2] - f[1]),
-                f[0].order,
-            )
-        )
-        kept: list[tuple[_Compiled, int, int, Confidence]] = []
-        for candidate in found:
-            if all(candidate[2] <= k[1] or candidate[1] >= k[2] for k in kept):
-                kept.append(candidate)
-        line = data[line_start:line_end]
-        allowed_by = _allow_marker(line)
+        data, line_start = line.data, line.start
+        kept = _keep_best(found)
+        text = line.text
+        allowed_by = _allow_marker(text)
         if allowed_by is None and line_start > 0:
             previous = data[data.rfind(b"\n", 0, line_start - 1) + 1 : line_start]
             if NEXTLINE_MARKER[0] in previous:
                 allowed_by = NEXTLINE_MARKER[1]
         hits = []
-        for item, start, end, confidence in sorted(kept, key=lambda k: k[1]):
-            column = len(data[line_start:start].decode("utf-8", "replace")) + 1
+        columns = _Columns(data, line_start)
+        for item, start, end, confidence in kept:
             end_line = line_no + data.count(b"\n", start, end)
             hits.append(
                 Hit(
                     rule=item.rule,
                     line=line_no,
-                    column=column,
+                    column=columns.at(start),
                     end_line=end_line,
                     start=start,
                     end=end,
                     secret=data[start:end],
-                    line_text=line,
+                    line_text=text,
                     line_offset=line_start,
                     confidence=confidence,
                     allowed_by=allowed_by,
                 )
             )
         return hits
+
+
+def _keep_best(
+    found: list[tuple[_Compiled, int, int, Confidence]],
+) -> list[tuple[_Compiled, int, int, Confidence]]:
+    """One hit per stretch of text, in text order.
+
+    Among overlapping hits: the highest priority, then the provider rule over a generic
+    one, then the longer secret, then the rule defined first. Hits are first split into
+    clusters of mutually overlapping ones (one sort), so the choice costs time in the size
+    of a cluster, not the number of hits on the line.
+    """
+    ordered = sorted(found, key=lambda f: (f[1], f[2]))
+    kept: list[tuple[_Compiled, int, int, Confidence]] = []
+    cluster: list[tuple[_Compiled, int, int, Confidence]] = []
+    reach = -1
+    for candidate in [*ordered, None]:
+        if candidate is not None and (not cluster or candidate[1] < reach):
+            cluster.append(candidate)
+            reach = max(reach, candidate[2])
+            continue
+        if len(cluster) == 1:
+            kept.extend(cluster)
+        elif cluster:
+            kept.extend(_choose(cluster))
+        if candidate is not None:
+            cluster = [candidate]
+            reach = candidate[2]
+    return kept
+
+
+def _choose(
+    cluster: list[tuple[_Compiled, int, int, Confidence]],
+) -> list[tuple[_Compiled, int, int, Confidence]]:
+    """The greedy choice among overlapping hits, with the kept spans in a sorted list."""
+    cluster.sort(
+        key=lambda f: (
+            -f[0].rule.priority,
+            f[0].rule.kind == "generic",
+            -(f[2] - f[1]),
+            f[0].order,
+        )
+    )
+    starts: list[int] = []
+    spans: list[tuple[int, int]] = []
+    chosen: list[tuple[_Compiled, int, int, Confidence]] = []
+    for candidate in cluster:
+        start, end = candidate[1], candidate[2]
+        index = bisect.bisect_left(starts, start)
+        if index < len(spans) and spans[index][0] < end:
+            continue  # overlaps the next kept span
+        if index > 0 and spans[index - 1][1] > start:
+            continue  # overlaps the previous kept span
+        starts.insert(index, start)
+        spans.insert(index, (start, end))
+        chosen.append(candidate)
+    chosen.sort(key=lambda f: (f[1], f[2]))
+    return chosen
+
+
+class _Line:
+    """One candidate line, with the line-wide facts its hits share computed at most once."""
+
+    __slots__ = ("_allowed", "_data_uri", "_hash_words", "data", "end", "start", "text")
+
+    def __init__(self, data: bytes, start: int, end: int) -> None:
+        self.data = data
+        self.start = start
+        self.end = end
+        self.text = data[start:end]
+        self._data_uri: tuple[int, int] | None = None
+        self._hash_words: bool | None = None
+        self._allowed: dict[tuple[int, int], bool] = {}
+
+    def in_data_uri(self, end: int) -> bool:
+        """Whether the line up to *end* holds ``;base64,`` and ``data:`` (an inlined file)."""
+        if self._data_uri is None:
+            found = self.text.find(b";base64,"), self.text.find(b"data:")
+            self._data_uri = (
+                -1 if found[0] < 0 else found[0] + 8,
+                -1 if found[1] < 0 else found[1] + 5,
+            )
+        b64, uri = self._data_uri
+        upto = end - self.start
+        return 0 <= b64 <= upto and 0 <= uri <= upto
+
+    def hash_words(self) -> bool:
+        """Whether the line names a hash, digest, commit…"""
+        if self._hash_words is None:
+            self._hash_words = _HASH_WORDS.search(self.text) is not None
+        return self._hash_words
+
+    def allowed_by_line(self, order: int, index: int, pattern: Pattern) -> bool:
+        """Whether a rule's ``regex-target = "line"`` allowlist pattern matches the line."""
+        key = (order, index)
+        cached = self._allowed.get(key)
+        if cached is None:
+            cached = self._allowed[key] = pattern.search(self.text) is not None
+        return cached
+
+
+class _Columns:
+    """1-based character columns of offsets on one line, asked in increasing order.
+
+    Decodes the line once, incrementally, instead of the line's prefix once per hit.
+    """
+
+    def __init__(self, data: bytes, line_start: int) -> None:
+        self._data = data
+        self._pos = line_start
+        self._chars = 0
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def at(self, offset: int) -> int:
+        if offset > self._pos:
+            self._chars += len(self._decoder.decode(self._data[self._pos : offset]))
+            self._pos = offset
+        # A character cut at *offset* counts as one (as decoding the prefix alone would).
+        pending = 1 if self._decoder.getstate()[0] else 0
+        return self._chars + pending + 1
+
+
+class _MultilineState:
+    """Where each multi-line rule's last search ended, for one scan of one text.
+
+    A multi-line rule's regex runs over the text from a candidate line to the end of the
+    text. An unanchored search from *pos* returns the leftmost match at or after *pos*, so
+    its answer holds for every later start up to that match: it is reused for the
+    candidate lines before the match, and a search that found nothing ends the rule for
+    this text. Lines inside a reported block are not searched again. Each rule's searches
+    thus move forward through the text: linear in its length.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[int, tuple[int, Match | None]] = {}
+        self._resume: dict[int, int] = {}
+
+    def matches(self, item: _Compiled, data: bytes, start: int, end: int) -> Iterator[Match]:
+        order = item.order
+        pos = max(start, self._resume.get(order, 0))
+        while pos < end:
+            last = self._last.get(order)
+            if last is not None and last[0] <= pos and (last[1] is None or last[1].start() >= pos):
+                match = last[1]
+            else:
+                match = item.pattern.search(data, pos)
+                self._last[order] = (pos, match)
+            if match is None or match.start() >= end:
+                return
+            self._resume[order] = pos = max(match.end(), match.start() + 1)
+            yield match
 
 
 def _allow_marker(line: bytes) -> str | None:
@@ -743,17 +1145,56 @@ def _allow_marker(line: bytes) -> str | None:
     return None
 
 
-_KEY_BODY = re.compile(rb"-----\s*(.*?)\s*-----END", re.DOTALL)
+#: The bytes :func:`_real_key_block` counts as key text (what ``str.isalnum`` says of each
+#: byte as a Latin-1 character, and ``+/=``); all others are deleted before counting.
+_NOT_KEY_TEXT = bytes(b for b in range(256) if not (chr(b).isalnum() or b in b"+/="))
+_WHITESPACE = re.compile(rb"\s+")
 
 
 def _real_key_block(block: bytes) -> bool:
-    """A private key block with a real body: enough base64 text, no ``...``/``xxx``."""
+    """A private key block with a real body: enough base64 text, no ``...``/``xxx``.
+
+    Whitespace (line breaks, indentation, any padding) is not part of the body; the
+    checks run at C speed, so a block padded with megabytes of spaces costs little.
+    """
     body = block.split(b"-----", 2)[-1]
     body = body.rsplit(b"-----END", 1)[0]
-    if b"..." in body or b"\xe2\x80\xa6" in body or is_placeholder(body.replace(b"\\n", b"")):
+    if b"..." in body or b"\xe2\x80\xa6" in body:
         return False
-    letters = sum(1 for byte in body if chr(byte).isalnum() or byte in b"+/=")
-    return letters >= 32
+    compact = _WHITESPACE.sub(b"", body.replace(b"\\n", b""))
+    if _placeholder_key_body(compact):
+        return False
+    return len(compact.translate(None, _NOT_KEY_TEXT)) >= 32
+
+
+#: Words a template key body holds and a real (base64) one does not, in practice: the
+#: generic placeholder filter is not used on key bodies, because real keys hold runs such
+#: as ``AAAAAAAA`` (every OpenSSH key) and, by chance, short words (``fake``, ``123456``).
+_KEY_PLACEHOLDERS = (
+    "xxxxxx",
+    "****",
+    "####",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "example",
+    "placeholder",
+    "redacted",
+    "changeme",
+    "notreal",
+    "yourkey",
+    "your_",
+    "your-",
+)
+
+
+def _placeholder_key_body(compact: bytes) -> bool:
+    """A key body that is a template: few distinct characters, or a placeholder word."""
+    if len(set(compact)) < 10:
+        return True
+    text = compact.decode("latin-1").lower()
+    return any(word in text for word in _KEY_PLACEHOLDERS)
 
 
 def _looks_like_words(value: bytes) -> bool:
@@ -772,7 +1213,7 @@ def _looks_like_words(value: bytes) -> bool:
     return letters / len(parts) >= 3 and voiced >= 0.6 * letters  # "cmd_password" is words
 
 
-def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathContext) -> bool:
+def _generic_value_ok(value: bytes, name: bytes, line: _Line, context: PathContext) -> bool:
     """Context filters for a value assigned to a secret-looking name."""
     if name and _NAME_DENY.search(name.decode("latin-1").strip("_")):
         return False
@@ -783,7 +1224,7 @@ def _generic_value_ok(value: bytes, name: bytes, line: bytes, context: PathConte
     if value.startswith((b"http://", b"https://", b"/", b"./", b"../", b"~/", b"$", b"%", b"@")):
         return False
     is_hex = _HEX.fullmatch(value) is not None
-    if is_hex and len(value) in _HEX_DIGEST_LENGTHS and _HASH_WORDS.search(line):
+    if is_hex and len(value) in _HEX_DIGEST_LENGTHS and line.hash_words():
         return False
     if not is_hex and _looks_like_words(value):
         return False  # words: "notHighEnoughEntropy", "set-password", "FORBIDDEN_VALUE2"
