@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from secgate.errors import ConfigError
-from secgate.models import Severity
+from secgate.models import GapKind, Severity
 from secgate.trust import LOCATION, OWNER, PATH, trusted
 
 CONFIG_FILENAMES = ("secgate.toml", "pyproject.toml")
@@ -107,6 +107,16 @@ class ScannerOptions(ConfigModel):
     )
     exclude: tuple[str, ...] = Field(
         default=(), description="Extra gitignore-style globs this scanner does not look at."
+    )
+    min_coverage: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Share of its candidate files this scanner must analyse (default: the "
+        "global min-coverage).",
+    )
+    fail_on_gaps: tuple[GapKind, ...] | None = Field(
+        default=None, description="Gap kinds that make the verdict error for this scanner."
     )
 
 
@@ -210,6 +220,21 @@ class PolicySettings(ConfigModel):
         default=(), description="More globs to exclude, on top of `exclude`."
     )
     respect_gitignore: bool = Field(default=True, description="Skip what .gitignore files ignore.")
+    min_coverage: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Each scanner must analyse at least this share of its candidate files "
+        "(and the collector read at least this share of the tree): below it the verdict is "
+        "error. Files a scanner could not read or parse are gaps.",
+    )
+    fail_on_gaps: tuple[GapKind, ...] = Field(
+        default=(),
+        description="Gap kinds (unreadable, unparsable, newer-python, encoding, binary, "
+        "too-big, timed-out, vanished, not-regular, invalid-requirement, vcs, url, editable, "
+        "path…) of which any one makes the verdict error; 'unparsable' also covers "
+        "invalid-requirement and newer-python, 'unreadable' covers vanished.",
+    )
     max_file_mb: int = Field(
         default=10, ge=1, description="Files larger than this many MB are skipped (listed)."
     )

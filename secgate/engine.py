@@ -32,6 +32,7 @@ from secgate.config import (
     load_policy,
 )
 from secgate.config import validate_scanner_options as _validate_options
+from secgate.coverage import judge_coverage
 from secgate.errors import ConfigError, PluginError, ReportError, ScannerError, UsageError
 from secgate.files import FileSet, collect_files, files_for, verify_readable
 from secgate.models import (
@@ -40,10 +41,12 @@ from secgate.models import (
     ScanResult,
     ScanStatus,
     Verdict,
+    VerdictStatus,
     content_fingerprint,
     summarize,
 )
 from secgate.plugins import (
+    Decision,
     FileDigests,
     PluginHost,
     RunContext,
@@ -746,11 +749,12 @@ def judge(
     if decision is None:
         raise PluginError("no plugin answered secgate_evaluate (is the 'policy' plugin disabled?)")
     judged = sorted(decision.findings, key=Finding.sort_key)
+    status, reasons, decided_by = _with_coverage(decision, results, collection, config, options)
     return Verdict(
         tool_version=__version__,
-        status=decision.status,
-        reasons=tuple(decision.reasons),
-        decided_by=decision.decided_by,
+        status=status,
+        reasons=reasons,
+        decided_by=decided_by,
         root=str(root),
         stage=stage,
         config_file=str(config_file) if config_file else None,
@@ -767,6 +771,29 @@ def judge(
         started_at=started_at,
         finished_at=_now(),
     )
+
+
+def _with_coverage(
+    decision: Decision,
+    results: Sequence[ScanResult],
+    collection: Coverage | None,
+    config: Config,
+    options: Mapping[str, ScannerOptions],
+) -> tuple[VerdictStatus, tuple[str, ...], str]:
+    """The policy's decision with the coverage policy laid over it (see secgate.coverage).
+
+    Applied here, after the policy hook, so a plugin that replaces the policy keeps it.
+    """
+    coverage = judge_coverage(results, collection, config, options)
+    reasons = list(decision.reasons)
+    status, decided_by = decision.status, decision.decided_by
+    if coverage.errors and status is not VerdictStatus.ERROR:
+        status, decided_by = VerdictStatus.ERROR, coverage.decided_by or "min-coverage"
+        reasons = [*coverage.errors, *reasons]
+    else:
+        reasons.extend(coverage.errors)
+    reasons.extend(coverage.notes)
+    return status, tuple(reasons), decided_by
 
 
 def load_report(path: Path) -> Verdict:

@@ -241,15 +241,26 @@ class GapKind(enum.StrEnum):
     URL = "url"
     EDITABLE = "editable"
     LOCAL_PATH = "path"
+    INCLUDE = "include"
+    """An ``-r``/``-c`` line whose target cannot be followed (missing, remote, outside)."""
+    DATA = "data"
+    """A record of the scanner's own data it skipped (a corrupt advisory): not a tree file."""
     OTHER = "other"
 
 
 #: Gaps about one line of a manifest: the file itself was read, so they do not lower coverage.
 LINE_GAP_KINDS = frozenset(
-    {GapKind.INVALID_REQUIREMENT, GapKind.VCS, GapKind.URL, GapKind.EDITABLE, GapKind.LOCAL_PATH}
+    {
+        GapKind.INVALID_REQUIREMENT,
+        GapKind.VCS,
+        GapKind.URL,
+        GapKind.EDITABLE,
+        GapKind.LOCAL_PATH,
+        GapKind.INCLUDE,
+    }
 )
 #: Gaps that are not a failure to look at content: they do not lower coverage either.
-NEUTRAL_GAP_KINDS = frozenset({GapKind.SYMLINK})
+NEUTRAL_GAP_KINDS = frozenset({GapKind.SYMLINK, GapKind.DATA})
 
 _GAP_PATTERNS: tuple[tuple[GapKind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))

@@ -53,6 +53,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from secgate.models import GapKind
 from secgate.secrets.redact import ELLIPSIS, preview, redact_line
 
 #: The pseudo-path of dependencies found in the installed environment.
@@ -120,6 +121,8 @@ class ManifestProblem:
     path: str
     line: int | None
     message: str
+    kind: GapKind = GapKind.INVALID_REQUIREMENT
+    """What kind of gap: a line kind (the file was read) unless the whole file was not."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -185,7 +188,8 @@ def manifest_format(path: str, extra_patterns: Sequence[str] = ()) -> str | None
         return "pyproject"
     if fnmatch.fnmatchcase(name, "requirements*.txt"):
         return "requirements"
-    if name.endswith(".txt") and pure.parent.name == "requirements":
+    # requirements/extras/redis.txt too: setup.py files read such folders for extras.
+    if name.endswith(".txt") and "requirements" in pure.parent.parts:
         return "requirements"
     for pattern in extra_patterns:
         if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(name, pattern):
@@ -304,19 +308,23 @@ def _untrusted_location(root: Path, rel: str) -> str | None:
 def _read_text(root: Path, rel: str, result: Manifests, line: int | None = None) -> str | None:
     where = _untrusted_location(root, rel)
     if where is not None:
-        result.problems.append(ManifestProblem(rel, line, f"not read: the file is {where}"))
+        result.problems.append(
+            ManifestProblem(rel, line, f"not read: the file is {where}", GapKind.UNREADABLE)
+        )
         return None
     try:
         data = (root / rel).read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        result.problems.append(ManifestProblem(rel, line, f"cannot read: {reason}"))
+        result.problems.append(
+            ManifestProblem(rel, line, f"cannot read: {reason}", GapKind.UNREADABLE)
+        )
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line_no = data[: exc.start].count(b"\n") + 1
-        result.problems.append(ManifestProblem(rel, line_no, "not valid UTF-8"))
+        result.problems.append(ManifestProblem(rel, line_no, "not valid UTF-8", GapKind.ENCODING))
         return None
 
 
@@ -495,11 +503,17 @@ class _RequirementsReader:
         self.emitted: set[tuple[str, int | None, str]] = set()
         self.reported: set[tuple[str, int | None, str]] = set()
 
-    def problem(self, path: str, line: int | None, message: str) -> None:
+    def problem(
+        self,
+        path: str,
+        line: int | None,
+        message: str,
+        kind: GapKind = GapKind.INVALID_REQUIREMENT,
+    ) -> None:
         key = (path, line, message)
         if key not in self.reported:
             self.reported.add(key)
-            self.result.problems.append(ManifestProblem(path, line, message))
+            self.result.problems.append(ManifestProblem(path, line, message, kind))
 
     def read_top_level(self, rel: str) -> None:
         tree = _Tree()
@@ -523,7 +537,12 @@ class _RequirementsReader:
         """
         flag = "-c" if option in _CONSTRAINT else "-r"
         if _SCHEME.match(target):
-            self.problem(parent, line, f"remote include {excerpt(target)!r} cannot be read offline")
+            self.problem(
+                parent,
+                line,
+                f"remote include {excerpt(target)!r} cannot be read offline",
+                GapKind.INCLUDE,
+            )
             return None
         base = (self.root / parent).parent
         lexical = Path(os.path.normpath(base / target))
@@ -533,15 +552,18 @@ class _RequirementsReader:
                 parent,
                 line,
                 f"{flag} target is outside the scanned root (symlinks followed), not read",
+                GapKind.INCLUDE,
             )
             return None
         rel_parts = lexical.relative_to(self.root).parts
         real_parts = real.relative_to(self.real_root).parts
         if _in_git_dir(rel_parts) or _in_git_dir(real_parts):
-            self.problem(parent, line, f"{flag} target is inside .git/, not read")
+            self.problem(parent, line, f"{flag} target is inside .git/, not read", GapKind.INCLUDE)
             return None
         if not real.is_file():
-            self.problem(parent, line, f"included file {excerpt(target)!r} not found")
+            self.problem(
+                parent, line, f"included file {excerpt(target)!r} not found", GapKind.INCLUDE
+            )
             return None
         return PurePosixPath(*real_parts).as_posix()
 
@@ -805,7 +827,9 @@ def _load_toml(rel: str, text: str, result: Manifests) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LINE.search(str(exc))
         line = int(match.group(1)) if match else None
-        result.problems.append(ManifestProblem(rel, line, f"invalid TOML: {exc}"))
+        result.problems.append(
+            ManifestProblem(rel, line, f"invalid TOML: {exc}", GapKind.UNPARSABLE)
+        )
         return None
 
 
@@ -1031,10 +1055,14 @@ def read_pipfile_lock(rel: str, text: str, result: Manifests) -> None:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        result.problems.append(ManifestProblem(rel, exc.lineno, f"invalid JSON: {exc.msg}"))
+        result.problems.append(
+            ManifestProblem(rel, exc.lineno, f"invalid JSON: {exc.msg}", GapKind.UNPARSABLE)
+        )
         return
     if not isinstance(data, dict):
-        result.problems.append(ManifestProblem(rel, 1, "expected a JSON object"))
+        result.problems.append(
+            ManifestProblem(rel, 1, "expected a JSON object", GapKind.UNPARSABLE)
+        )
         return
     # Where each "category": { ... } key and each package key inside it sits.
     lines: dict[tuple[str, str], int] = {}

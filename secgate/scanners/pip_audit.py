@@ -28,7 +28,15 @@ from pydantic import Field
 
 from secgate.config import Duration, ScannerOptions
 from secgate.errors import ScannerError
-from secgate.models import Confidence, Finding, PackageInfo, Severity, SkippedFile
+from secgate.models import (
+    LINE_GAP_KINDS,
+    Confidence,
+    Finding,
+    GapKind,
+    PackageInfo,
+    Severity,
+    SkippedFile,
+)
 from secgate.plugins import (
     Availability,
     RuleInfo,
@@ -244,6 +252,8 @@ class PipAuditScanner(Scanner):
                         path=decl.path,
                         reason=f"{_at(decl.line)}{decl.requirement or decl.name}: "
                         f"{decl.reason}, not auditable (no version to look up)",
+                        kind=_not_auditable_kind(decl.reason or ""),
+                        line=decl.line,
                     )
                 )
             elif lock is not None and (decl.origin == "pyproject" or decl.kind is Kind.UNPINNED):
@@ -253,16 +263,20 @@ class PipAuditScanner(Scanner):
                 findings.append(self._unpinned(decl, options))
             else:
                 to_audit.append(decl)
+        # A manifest (or a line of one) that cannot be read is a gap, not an error: the
+        # other lines and manifests are still audited, and the coverage policy judges it.
+        unread: set[str] = set()
         for problem in manifests.problems:
             skipped.append(
-                SkippedFile(path=problem.path, reason=f"{_at(problem.line)}{problem.message}")
+                SkippedFile(
+                    path=problem.path,
+                    reason=f"{_at(problem.line)}{problem.message}",
+                    kind=problem.kind,
+                    line=problem.line,
+                )
             )
-        if manifests.problems:
-            first = manifests.problems[0]
-            more = (
-                f" (and {len(manifests.problems) - 1} more)" if len(manifests.problems) > 1 else ""
-            )
-            errors.append(f"could not read a dependency manifest: {first}{more}")
+            if problem.kind not in LINE_GAP_KINDS:
+                unread.add(problem.path)
 
         details: dict[str, str | int | float | bool | None] = {
             "manifests": len(manifests.files),
@@ -290,6 +304,7 @@ class PipAuditScanner(Scanner):
                     path=record.file,
                     reason=f"vulnerability record skipped: {record.reason} "
                     f"(in {result.provenance.source})",
+                    kind=GapKind.DATA,
                 )
                 for record in result.provenance.skipped
             )
@@ -324,7 +339,7 @@ class PipAuditScanner(Scanner):
                 )
         return ScanOutput(
             findings=findings,
-            files_scanned=len(manifests.files) + (1 if options.installed else 0),
+            files_scanned=len(set(manifests.files) - unread) + (1 if options.installed else 0),
             skipped=skipped,
             details=details,
             version=version,
@@ -469,6 +484,20 @@ def _staleness_error(result: QueryResult, options: PipAuditOptions) -> str | Non
         f"{export_date:%Y-%m-%d} ({_days(seconds)} ago), older than max-db-age "
         f"({_days(options.max_db_age)}); refresh it with `secgate db update`"
     )
+
+
+def _not_auditable_kind(reason: str) -> GapKind:
+    """The gap kind of a declaration with no version to look up, from its reason."""
+    text = reason.lower()
+    if "vcs" in text:
+        return GapKind.VCS
+    if "url" in text:
+        return GapKind.URL
+    if "editable" in text:
+        return GapKind.EDITABLE
+    if "path" in text or "local" in text or "folder" in text:
+        return GapKind.LOCAL_PATH
+    return GapKind.INVALID_REQUIREMENT
 
 
 def _at(line: int | None) -> str:

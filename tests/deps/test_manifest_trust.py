@@ -22,7 +22,7 @@ import pytest
 import secgate
 from secgate.cli import main
 from secgate.deps.manifests import EXCERPT_LIMIT, Kind, Manifests, read_manifests
-from secgate.models import ScanStatus
+from secgate.models import GapKind, ScanStatus, VerdictStatus
 from tests.deps.helpers import osv_record
 
 
@@ -325,11 +325,11 @@ def test_bad_line_is_a_listed_problem_and_the_other_lines_are_still_audited(
     assert len(skipped) == 1
     assert skipped[0][0] == "requirements.txt"
     assert skipped[0][1].startswith("line 1: invalid requirement 'pytz>dev'")
-    # The run is incomplete, not failed: findings are kept and the problem is listed.
-    assert result.status is ScanStatus.ERROR
-    assert result.error is not None
-    assert result.error.startswith("could not read a dependency manifest: requirements.txt:1")
+    # A gap, not an error: the scanner did its job and the coverage policy judges the line.
+    assert result.status is ScanStatus.OK
+    assert result.coverage.skipped[0].kind is GapKind.INVALID_REQUIREMENT
     assert result.details["audited"] == 1
+    assert verdict.status is VerdictStatus.FAIL
 
 
 def test_json_report_of_a_hostile_tree_holds_none_of_its_secrets(

@@ -19,7 +19,7 @@ from secgate.cli import main
 from secgate.deps import sources
 from secgate.deps.osv import update_database
 from secgate.errors import ConfigError
-from secgate.models import ScanStatus, Severity, Verdict, VerdictStatus
+from secgate.models import GapKind, ScanStatus, Severity, Verdict, VerdictStatus
 from secgate.plugins import make_plugin_host
 from tests.deps.helpers import (
     FIXTURES,
@@ -195,21 +195,34 @@ def test_lock_file_is_audited_instead_of_the_manifest_ranges(
     ]
 
 
-def test_unreadable_manifest_makes_the_run_incomplete_but_keeps_findings(
+def test_an_invalid_requirement_line_is_a_gap_and_the_rest_is_audited(
     project: Path, db: Path
 ) -> None:
+    """A line no packaging release parses is listed with its line; it is not an error."""
     (project / "requirements-dev.txt").write_text("pytest==7\nnot valid!\n", "utf-8")
     verdict = _check(project, **{"vuln-db": str(db)})
     result = verdict.scanner("pip-audit")
-    assert result.status is ScanStatus.ERROR
-    assert result.error is not None
-    assert "could not read a dependency manifest: requirements-dev.txt:2: invalid requirement" in (
-        result.error
-    )
-    assert any(s.path == "requirements-dev.txt" and s.reason.startswith("line 2: ")
-               for s in result.coverage.skipped)  # fmt: skip
+    assert result.status is ScanStatus.OK, result.error
+    (gap,) = [s for s in result.coverage.skipped if s.path == "requirements-dev.txt"]
+    assert gap.reason.startswith("line 2: invalid requirement")
+    assert (gap.kind, gap.line) == (GapKind.INVALID_REQUIREMENT, 2)
     assert "PYSEC-2019-217" in {f.rule_id for f in verdict.findings}
-    assert verdict.status is VerdictStatus.ERROR
+    assert verdict.status is not VerdictStatus.ERROR
+    assert any("manifest lines not audited" in r and "requirements-dev.txt:2" in r
+               for r in verdict.reasons), verdict.reasons  # fmt: skip
+
+
+def test_an_unparsable_manifest_is_a_file_gap_judged_by_min_coverage(
+    project: Path, db: Path
+) -> None:
+    (project / "Pipfile.lock").write_text("{not json", "utf-8")
+    verdict = _check(project, **{"vuln-db": str(db)})
+    result = verdict.scanner("pip-audit")
+    assert result.status is ScanStatus.OK, result.error
+    (gap,) = [s for s in result.coverage.skipped if s.path == "Pipfile.lock"]
+    assert gap.kind is GapKind.UNPARSABLE
+    assert result.coverage.files_scanned == result.coverage.candidates - 1
+    assert "PYSEC-2019-217" in {f.rule_id for f in verdict.findings}
 
 
 def test_missing_database_path_is_a_scanner_error(project: Path, tmp_path: Path) -> None:
