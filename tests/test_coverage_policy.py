@@ -235,3 +235,12 @@ def test_the_verdict_text_report_names_the_coverage(broken_tree: Path) -> None:
     assert result.code == 2
     assert "bandit analysed only 33% of its 3 candidate files" in result.out
     assert "bandit analysed 1 of 3 files (33%): 2 could not be parsed" in result.out
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "junit", "json"])
+def test_every_report_format_names_the_coverage(broken_tree: Path, fmt: str) -> None:
+    result = run_cli("check", str(broken_tree), "--scanner", "bandit", "--no-cache",
+                     "--format", fmt)  # fmt: skip
+    assert result.code == 2
+    assert "bandit analysed only 33% of its 3 candidate files" in result.out
+    assert "bandit analysed 1 of 3 files (33%): 2 could not be parsed" in result.out

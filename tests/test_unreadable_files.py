@@ -161,7 +161,9 @@ import secgate
 from secgate.config import Config
 verdict = secgate.check(
     Path(sys.argv[1]),
-    config=Config(exclude=(), respect_gitignore=False, cache=False),
+    config=Config(
+        exclude=(), respect_gitignore=False, cache=False, min_coverage=float(sys.argv[3])
+    ),
     scanners=[sys.argv[2]],
 )
 print(json.dumps(verdict.model_dump(mode="json")))
@@ -188,16 +190,20 @@ def test_a_mode_000_file_as_another_user_is_skipped_and_the_rest_scanned(name: s
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         argv = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-        proc = subprocess.run(
-            [*argv, sys.executable, "-c", _CHILD, str(root), name],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp,
-            check=False,
-            timeout=300,
-        )
+        runs = [
+            subprocess.run(
+                [*argv, sys.executable, "-c", _CHILD, str(root), name, minimum],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=tmp,
+                check=False,
+                timeout=300,
+            )
+            for minimum in ("0.5", "0.9")
+        ]
         (root / "unreadable.py").chmod(0o600)
+    proc, strict = runs
     if proc.returncode != 0 and not proc.stdout:
         pytest.skip(f"secgate cannot run as nobody here: {proc.stderr.strip()[-300:]}")
     data = json.loads(proc.stdout)
@@ -209,3 +215,10 @@ def test_a_mode_000_file_as_another_user_is_skipped_and_the_rest_scanned(name: s
     skipped = {s["path"]: s["reason"] for s in data["collection"]["skipped"]}
     skipped.update({s["path"]: s["reason"] for s in result["coverage"]["skipped"]})
     assert "cannot be read" in skipped["unreadable.py"]
+    # The verdict follows min-coverage: 2 of the 4 regular candidates (app.py, keys.py; not
+    # unreadable.py, fifo.py; a symbolic link is not a candidate) is 50%.
+    assert "the file collector analysed 2 of 4 files (50%)" in " ".join(data["reasons"])
+    assert data["status"] != "error"
+    strict_data = json.loads(strict.stdout)
+    assert strict_data["status"] == "error"
+    assert strict_data["decided_by"] == "min-coverage"
