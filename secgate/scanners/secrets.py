@@ -141,13 +141,17 @@ class SecretsScanner(Scanner):
         return SecretsOptions.model_validate(options.model_dump())
 
     def load_rules(self, options: ScannerOptions, root: Path | None = None) -> RuleSet:
-        """The rule set *options* select (bundled plus extra files, minus disabled)."""
+        """The rule set *options* select (bundled plus extra files, minus disabled).
+
+        With *root* (the scanned root), rule files inside it are the repository's: they may
+        add rules but not replace bundled ones, and what they switch off is a weakening.
+        """
         from secgate.secrets.rules import load_rules  # noqa: PLC0415
 
         opts = self._options(options)
         base = root or Path.cwd()
         extra = [p if p.is_absolute() else base / p for p in map(Path, opts.rules)]
-        return load_rules(extra, disabled=opts.disable, bundled=opts.bundled_rules)
+        return load_rules(extra, disabled=opts.disable, bundled=opts.bundled_rules, tree_root=root)
 
     def cacheable(self, options: ScannerOptions) -> bool:
         """Only tree scans: staged and history modes read git, not ``context.files``."""
@@ -219,6 +223,7 @@ class SecretsScanner(Scanner):
         output.details.update(details)
         if ruleset.notes:
             output.details["rule_notes"] = "; ".join(ruleset.notes)
+        output.weakenings.extend(ruleset.weakenings)
         return output
 
 

@@ -31,10 +31,11 @@ with the reason where it cannot (see :func:`translate_go_regex`).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -461,14 +462,18 @@ def parse_gitleaks(data: Mapping[str, Any], source: str) -> tuple[list[Rule], li
             )
         if extend.get("useDefault"):
             notes.append("extend.useDefault: secgate's bundled rules stand in for gitleaks'")
-    global_allow: list[Allowlist] = []
-    if isinstance(data.get("allowlist"), Mapping):
-        global_allow.append(_gitleaks_allowlist(data["allowlist"], f"{source}: allowlist"))
-    for index, raw in enumerate(data.get("allowlists", ()) or ()):
-        if isinstance(raw, Mapping):
-            if raw.get("targetRules"):
-                notes.append(f"allowlists[{index}].targetRules ignored: applied to every rule")
-            global_allow.append(_gitleaks_allowlist(raw, f"{source}: allowlists[{index}]"))
+    overrides = gitleaks_overrides(data, source)
+    global_allow = list(overrides.allowlists)
+    own_ids = {
+        str(r.get("id", "")).strip() for r in data.get("rules", ()) or () if isinstance(r, Mapping)
+    }
+    for _allow, targets in overrides.targeted:
+        others = sorted(set(targets) - own_ids)
+        if others:
+            notes.append(
+                f"an allowlist's targetRules names rules of other files ({', '.join(others)}): "
+                "applied to them only where this file is loaded as a rule file"
+            )
     raw_rules = data.get("rules", ())
     if not isinstance(raw_rules, list):
         raise ConfigError(f"{source}: rules: expected an array of tables ([[rules]])")
@@ -495,6 +500,7 @@ def parse_gitleaks(data: Mapping[str, Any], source: str) -> tuple[list[Rule], li
         except RegexSyntaxError as exc:
             raise ConfigError(f"{where}: regex: {exc}") from None
         allows = list(global_allow)
+        allows.extend(allow for allow, targets in overrides.targeted if rule_id in targets)
         if isinstance(raw.get("allowlist"), Mapping):
             allows.append(_gitleaks_allowlist(raw["allowlist"], f"{where}: allowlist"))
         for sub, allow in enumerate(raw.get("allowlists", ()) or ()):
@@ -533,6 +539,56 @@ def parse_gitleaks(data: Mapping[str, Any], source: str) -> tuple[list[Rule], li
     return rules, notes
 
 
+@dataclass(frozen=True)
+class GitleaksOverrides:
+    """What a gitleaks config says about rules beyond its own ``[[rules]]``."""
+
+    allowlists: tuple[Allowlist, ...] = ()
+    """Global allowlists (``[allowlist]``, ``[[allowlists]]`` without ``targetRules``)."""
+    targeted: tuple[tuple[Allowlist, tuple[str, ...]], ...] = ()
+    """``[[allowlists]]`` with ``targetRules``: each with the rule ids it applies to."""
+    use_default: bool = False
+    """``[extend] useDefault = true``: the global allowlists apply to the default rules
+    (secgate's bundled ones) too, as in gitleaks."""
+    disabled: tuple[str, ...] = ()
+    """``[extend] disabledRules``: rule ids (of the default rules) not to run."""
+
+
+def gitleaks_overrides(data: Mapping[str, Any], source: str) -> GitleaksOverrides:
+    """The allowlists and disabled rules of a gitleaks config, by what they apply to."""
+    untargeted: list[Allowlist] = []
+    targeted: list[tuple[Allowlist, tuple[str, ...]]] = []
+    if isinstance(data.get("allowlist"), Mapping):
+        untargeted.append(_gitleaks_allowlist(data["allowlist"], f"{source}: allowlist"))
+    for index, raw in enumerate(data.get("allowlists", ()) or ()):
+        if isinstance(raw, Mapping):
+            allow = _gitleaks_allowlist(raw, f"{source}: allowlists[{index}]")
+            targets = raw.get("targetRules")
+            if targets:
+                if not isinstance(targets, list):
+                    raise ConfigError(
+                        f"{source}: allowlists[{index}]: targetRules: expected a list of rule ids"
+                    )
+                targeted.append((allow, tuple(str(t) for t in targets)))
+            else:
+                untargeted.append(allow)
+    extend = data.get("extend")
+    use_default = False
+    disabled: tuple[str, ...] = ()
+    if isinstance(extend, Mapping):
+        use_default = bool(extend.get("useDefault"))
+        raw_disabled = extend.get("disabledRules") or []
+        if not isinstance(raw_disabled, list):
+            raise ConfigError(f"{source}: extend.disabledRules: expected a list of rule ids")
+        disabled = tuple(str(r) for r in raw_disabled)
+    return GitleaksOverrides(
+        allowlists=tuple(untargeted),
+        targeted=tuple(targeted),
+        use_default=use_default,
+        disabled=disabled,
+    )
+
+
 def _derived_keyword(regex: str) -> str:
     """A lowercase literal every match of *regex* contains, or "" when none is obvious."""
     body = re.sub(r"^\(\?[a-z]+\)", "", regex)
@@ -551,6 +607,8 @@ class RuleSet:
     files: tuple[Path, ...] = ()
     digest: str = ""
     notes: tuple[str, ...] = field(default=())
+    weakenings: tuple[str, ...] = field(default=())
+    """What the scanned tree's own rule files switch off or allowlist (see load_rules)."""
 
     def by_id(self) -> dict[str, Rule]:
         """Rules by id."""
@@ -570,17 +628,55 @@ def load_rule_file(path: Path, *, check_regexes: bool = True) -> tuple[list[Rule
     return parse_gitleaks(data, str(path))
 
 
+def _inside(path: Path, root: Path | None) -> str | None:
+    """*path* relative to *root* (both resolved) when it lies inside it, else None."""
+    if root is None:
+        return None
+    resolved = Path(os.path.realpath(path))
+    top = Path(os.path.realpath(root))
+    if resolved == top or not resolved.is_relative_to(top):
+        return None
+    return resolved.relative_to(top).as_posix()
+
+
+def _with_allowlist(rule: Rule, allow: Allowlist) -> Rule:
+    return replace(rule, allowlists=(*rule.allowlists, allow))
+
+
+def _describe_allowlist(allow: Allowlist) -> str:
+    parts = [
+        f"{len(values)} {label}"
+        for values, label in (
+            (allow.stopwords, "stopword(s)"),
+            (allow.regexes, "regex(es)"),
+            (allow.paths, "path(s)"),
+        )
+        if values
+    ]
+    return ", ".join(parts) or "no entry"
+
+
 def load_rules(
     extra_files: Sequence[Path] = (),
     *,
     disabled: Iterable[str] = (),
     bundled: bool = True,
+    tree_root: Path | None = None,
 ) -> RuleSet:
     """secgate's bundled rules (``rules/secrets/*.toml``) plus *extra_files*, minus *disabled*.
 
-    A rule id defined twice across files is an error, except that an extra file may
-    redefine a bundled rule on purpose (its definition wins, and a note says so). A
-    *disabled* id that no rule has is an error (a typo would silently keep a rule on).
+    A rule id defined twice across files is an error. An extra file from outside the
+    scanned tree (the pipeline owner's) may redefine a bundled rule on purpose (its
+    definition wins, and a note says so); a rule file inside *tree_root* (the scanned
+    tree, whose content a pull request controls) may not: a rule id of its that reuses a
+    bundled one is an error naming the file and the id. A *disabled* id that no rule has
+    is an error (a typo would silently keep a rule on).
+
+    gitleaks files act on the rules loaded before them as gitleaks does on its defaults:
+    ``[extend] disabledRules`` switches rules off, ``[extend] useDefault = true`` applies
+    the global allowlist to them, ``[[allowlists]] targetRules`` applies an allowlist to
+    the rules it names. Each such change made by a file inside *tree_root* is listed in
+    :attr:`RuleSet.weakenings`.
     """
     from secgate.plugins import bundled_rules  # noqa: PLC0415 - avoids an import cycle
 
@@ -589,33 +685,119 @@ def load_rules(
     files.extend(Path(p) for p in extra_files)
     digest = hashlib.sha256()
     by_id: dict[str, Rule] = {}
+    bundled_ids: set[str] = set()
     notes: list[str] = []
+    weakenings: list[str] = []
+    off: set[str] = set()
     for number, path in enumerate(files):
         try:
             digest.update(path.read_bytes())
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
         digest.update(b"\x00")
-        rules, file_notes = load_rule_file(path, check_regexes=number >= bundled_count)
+        data = _read_toml(path)
+        file_notes: list[str] = []
+        overrides = GitleaksOverrides()
+        if detect_format(data) == "secgate":
+            rules = parse_secgate_rules(data, str(path), check_regexes=number >= bundled_count)
+        else:
+            rules, file_notes = parse_gitleaks(data, str(path))
+            overrides = gitleaks_overrides(data, str(path))
         notes.extend(f"{path.name}: {note}" for note in file_notes)
+        in_tree = _inside(path, tree_root) if number >= bundled_count else None
         for rule in rules:
             if rule.id in by_id:
                 if number < bundled_count:
                     raise ConfigError(
                         f"{path}: rule id {rule.id!r} is already defined in {by_id[rule.id].source}"
                     )
+                if in_tree is not None and rule.id in bundled_ids:
+                    raise ConfigError(
+                        f"{in_tree}: rule id {rule.id!r} reuses the id of a bundled secret rule "
+                        f"({Path(by_id[rule.id].source).name}): a rule file from the scanned tree "
+                        "may add rules, not replace secgate's own; give the rule an id of its own"
+                    )
                 notes.append(f"{path.name}: rule {rule.id!r} replaces the bundled one")
             by_id[rule.id] = rule
+            if number < bundled_count:
+                bundled_ids.add(rule.id)
+        _apply_overrides(
+            overrides,
+            own=rules,
+            by_id=by_id,
+            off=off,
+            shown=str(in_tree or path),
+            in_tree=in_tree,
+            weakenings=weakenings,
+            notes=notes,
+        )
     unknown = sorted(set(disabled) - set(by_id))
     if unknown:
         raise ConfigError(
             f"secrets: disable: unknown rule id(s): {', '.join(unknown)} "
             "(secgate rules lists the ids)"
         )
-    off = set(disabled)
+    off.update(disabled)
     kept = tuple(rule for rule in by_id.values() if rule.id not in off)
     digest.update(",".join(sorted(off)).encode())
-    return RuleSet(rules=kept, files=tuple(files), digest=digest.hexdigest(), notes=tuple(notes))
+    return RuleSet(
+        rules=kept,
+        files=tuple(files),
+        digest=digest.hexdigest(),
+        notes=tuple(notes),
+        weakenings=tuple(weakenings),
+    )
+
+
+def _apply_overrides(
+    overrides: GitleaksOverrides,
+    *,
+    own: Sequence[Rule],
+    by_id: dict[str, Rule],
+    off: set[str],
+    shown: str,
+    in_tree: str | None,
+    weakenings: list[str],
+    notes: list[str],
+) -> None:
+    """Apply one gitleaks file's disabledRules and allowlists to the rules loaded before it.
+
+    Ids no loaded rule has (gitleaks' own default rule ids, say) are ignored, with a note.
+    """
+    own_ids = {rule.id for rule in own}
+    earlier = [rule_id for rule_id in by_id if rule_id not in own_ids]
+    unknown = sorted(
+        {r for r in overrides.disabled if r not in by_id}
+        | {t for _, targets in overrides.targeted for t in targets if t not in by_id}
+    )
+    if unknown:
+        notes.append(f"{shown}: no such rule id(s), ignored: {', '.join(unknown)}")
+    disabled = [r for r in dict.fromkeys(overrides.disabled) if r in by_id]
+    if disabled:
+        off.update(disabled)
+        if in_tree is not None:
+            weakenings.append(
+                f"rule file {in_tree} switches off rule(s) {', '.join(disabled)} "
+                "(extend.disabledRules)"
+            )
+    if overrides.use_default and overrides.allowlists and earlier:
+        for allow in overrides.allowlists:
+            for rule_id in earlier:
+                by_id[rule_id] = _with_allowlist(by_id[rule_id], allow)
+            if in_tree is not None:
+                weakenings.append(
+                    f"rule file {in_tree} allowlists matches of every bundled rule "
+                    f"(global allowlist with extend.useDefault: {_describe_allowlist(allow)})"
+                )
+    for allow, targets in overrides.targeted:
+        others = [t for t in dict.fromkeys(targets) if t not in own_ids and t in by_id]
+        for rule_id in others:
+            by_id[rule_id] = _with_allowlist(by_id[rule_id], allow)
+        if others and in_tree is not None:
+            weakenings.append(
+                f"rule file {in_tree} allowlists matches of rule(s) {', '.join(others)} "
+                f"(allowlists.targetRules: {_describe_allowlist(allow)})"
+            )
 
 
 # --------------------------------------------------------------------------- export
