@@ -1,13 +1,21 @@
 """The ``bandit`` scanner: bandit's tests run in-process through its Python API.
 
 A plugin module like any third-party one (entry point ``bandit`` in the ``secgate`` group).
-The parent process picks the files bandit would pick (its include globs, its default
-excludes and ``exclude_dirs``, on top of secgate's own file list), splits them into chunks
-balanced by size and hands them to worker processes; each worker drives a
+The parent process takes every Python file of secgate's own file list, splits them into
+chunks balanced by size and hands them to worker processes; each worker drives a
 ``BanditManager`` file by file and returns plain data. Small trees are scanned in-process:
 starting workers would cost more than it saves.
 
-Two things differ from ``bandit -r`` on purpose:
+These things differ from ``bandit -r`` on purpose:
+
+* Bandit is handed secgate's explicit file list: its own default excludes (substring
+  matches: ``CVS``, ``.git``, ``.tox``… would drop ``app/CVSReader.py`` and all of
+  ``.github/``) and ``[tool.bandit]`` ``exclude_dirs``/``include`` do not apply; secgate's
+  collector decides what is excluded, and every file bandit does not scan is listed with a
+  reason and a gap kind. ``[tool.bandit]`` settings that turn detection off are reported
+  as weakenings (see :mod:`secgate.scanners.bandit_config`).
+* A file this Python cannot parse because it uses newer syntax (a 3.12 f-string on 3.11)
+  is a ``newer-python`` gap, not an unparsable one (see :mod:`secgate.pysyntax`).
 
 * ``# nosec`` findings are reported with ``suppressed_by="inline:nosec"`` instead of being
   dropped. Bandit's own nosec parsing and matching decide which ones (the tester records
@@ -30,11 +38,9 @@ import importlib.util
 import io
 import json
 import logging
-import os
 import re
 import sys
 import tokenize
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -44,7 +50,15 @@ from pydantic import Field, StringConstraints, model_validator
 from secgate.config import ScannerOptions
 from secgate.errors import ScannerError
 from secgate.files import UnreadableFileError, read_regular
-from secgate.models import Confidence, Finding, Severity, SkippedFile, content_fingerprint
+from secgate.models import (
+    Confidence,
+    Finding,
+    GapKind,
+    Severity,
+    SkippedFile,
+    classify_gap,
+    content_fingerprint,
+)
 from secgate.plugins import (
     Availability,
     RuleInfo,
@@ -53,6 +67,13 @@ from secgate.plugins import (
     ScanOutput,
     hookimpl,
     package_version,
+)
+from secgate.pysyntax import newer_python_reason
+from secgate.scanners.bandit_config import (
+    PYPROJECT,
+    tool_bandit_file,
+    tool_bandit_table,
+    tree_weakenings,
 )
 
 if TYPE_CHECKING:
@@ -89,6 +110,8 @@ _CONFIDENCE = {
     "HIGH": Confidence.HIGH,
 }
 _PASSWORD_MESSAGE = re.compile(r"^(?P<head>.*?: )'(?P<value>.*)'$", re.DOTALL)
+#: Line ends as Python's tokenizer sees them (str.splitlines also splits on form feeds).
+_SOURCE_LINES = re.compile(r"\r\n|\r|\n")
 _PYTHON2_HINTS = (
     "Missing parentheses in call to",
     "multiple exception types must be parenthesized",
@@ -125,7 +148,9 @@ class BanditOptions(ScannerOptions):
     use_pyproject: bool = Field(
         default=True,
         description="Read [tool.bandit] from the scanned root's pyproject.toml, as "
-        "`bandit -c pyproject.toml` would (tests, skips, exclude_dirs, test settings).",
+        "`bandit -c pyproject.toml` would (tests, skips, test settings; not exclude_dirs "
+        "or include: secgate's exclude settings pick the files). Settings that turn "
+        "detection off are shown in the policy summary.",
     )
 
     @model_validator(mode="after")
@@ -159,23 +184,65 @@ def redact_password_message(text: str) -> str:
 
 def explain_unparsable(data: bytes) -> str | None:
     """Why Python cannot parse *data*, in a few words; None when it parses."""
-    if b"\x00" in data:
-        return "binary content (null bytes), not Python source"
+    gap = unparsable_gap(data)
+    return None if gap is None else gap[1]
+
+
+def source_text(data: bytes) -> str | None:
+    """*data* decoded as Python decodes source (its ``coding:`` declaration, else UTF-8)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        data.decode(encoding)
+        return data.decode(encoding)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return None
+
+
+def unparsable_gap(data: bytes) -> tuple[GapKind, str] | None:
+    """The gap kind and reason when Python cannot parse *data*; None when it parses.
+
+    A syntax error caused by syntax newer than this Python (a 3.12 f-string on 3.11) is
+    :attr:`GapKind.NEWER_PYTHON`; every reason is worded so that
+    :func:`secgate.models.classify_gap` gives the same kind back (a result cache keeps
+    reasons only).
+    """
+    if b"\x00" in data:
+        return GapKind.BINARY, "binary content (null bytes), not Python source"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        return f"not valid {exc.encoding} text at byte {exc.start} (missing coding declaration?)"
+        return (
+            GapKind.ENCODING,
+            f"not valid {exc.encoding} text at byte {exc.start} (missing coding declaration?)",
+        )
     except (SyntaxError, LookupError) as exc:
-        return f"cannot decode: {exc}"
+        return GapKind.ENCODING, f"cannot decode: {exc}"
     try:
         ast.parse(data)
     except SyntaxError as exc:
+        newer = newer_python_reason(text, exc)
+        if newer is not None:
+            return GapKind.NEWER_PYTHON, f"line {exc.lineno}: {newer}"
         hint = " (Python 2 code?)" if any(h in (exc.msg or "") for h in _PYTHON2_HINTS) else ""
-        return f"line {exc.lineno}: {exc.msg}{hint}"
+        return GapKind.UNPARSABLE, f"line {exc.lineno}: {exc.msg}{hint}"
     except (ValueError, MemoryError, RecursionError) as exc:
-        return f"{type(exc).__name__}: {exc}"
+        return GapKind.UNPARSABLE, f"cannot parse: {type(exc).__name__}: {exc}"
     return None
+
+
+def _declares_coding(data: bytes) -> bool:
+    """Whether *data* declares a source coding other than UTF-8 (a BOM is UTF-8)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except (SyntaxError, LookupError):
+        return True
+    return encoding not in ("utf-8", "utf-8-sig")
+
+
+def _read_gap_kind(reason: str) -> GapKind:
+    """The kind of a gap :func:`secgate.files.read_regular` gave *reason* for."""
+    kind = classify_gap(reason)
+    return kind if kind is not GapKind.OTHER else GapKind.UNREADABLE
 
 
 def balanced_chunks(
@@ -410,7 +477,7 @@ def scan_chunk(
     logs: list[str] = []
     findings: list[dict[str, Any]] = []
     scanned: list[str] = []
-    skipped: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str, str]] = []  # path, reason, GapKind value
     with _quiet_bandit_logs(logs):
         conf = b_config.BanditConfig(config_file=settings["config_file"])
         profile = {"include": set(settings["include"]), "exclude": set(settings["exclude"])}
@@ -424,32 +491,44 @@ def scan_chunk(
                 # Never a blocking open: a FIFO that replaced a file would hang the worker.
                 data = read_regular(absolute)
             except UnreadableFileError as exc:
-                skipped.append((rel, exc.reason))
+                skipped.append((rel, exc.reason, _read_gap_kind(exc.reason).value))
                 continue
             mgr.absolute[display] = absolute
             # Bandit tokenizes every file to find nosec comments; its pattern needs the
-            # word "nosec" (case-sensitive), so a file without it gives bandit no nosec
-            # line, and tokenizing it (a tenth of bandit's time) can be skipped.
-            mgr.ignore_nosec = b"nosec" not in data
+            # word "nosec" (case-sensitive), so a UTF-8 file without it gives bandit no
+            # nosec line, and tokenizing it (a tenth of bandit's time) can be skipped. A
+            # file in another declared coding (utf-7 spells letters in base64) is always
+            # tokenized, as bandit does.
+            mgr.ignore_nosec = b"nosec" not in data and not _declares_coding(data)
             mgr.crash = None
             results_before, skipped_before = len(mgr.results), len(mgr.skipped)
             mgr._parse_file(display, io.BytesIO(data), [display])
             if len(mgr.skipped) > skipped_before:
                 reason = str(mgr.skipped[-1][1])
-                detail = explain_unparsable(data)
-                if detail is None:
+                gap = unparsable_gap(data)
+                if gap is None:
                     # Valid Python that bandit failed on: bandit's fault, not the file's,
                     # and the scan is incomplete.
                     detail = f"bandit crashed: {mgr.crash or 'unknown error'}"
                     mgr.errors.append(f"bandit crashed on {display}: {mgr.crash}")
-                skipped.append((rel, f"{reason}: {detail}"))
+                    skipped.append((rel, f"{reason}: {detail}", GapKind.OTHER.value))
+                elif gap[0] is GapKind.NEWER_PYTHON:
+                    # Not a syntax error: bandit's "syntax error" would mislead.
+                    skipped.append((rel, gap[1], gap[0].value))
+                else:
+                    skipped.append((rel, f"{reason}: {gap[1]}", gap[0].value))
                 del mgr.results[results_before:]
                 continue
             scanned.append(rel)
             new = mgr.results[results_before:]
             if not new:
                 continue
-            lines = data.decode("utf-8", "replace").splitlines()
+            # Snippets as Python read the file: a `# coding: utf-7` file's code is not
+            # its bytes.
+            text = source_text(data)
+            if text is None:  # pragma: no cover - bandit parsed it, so Python decoded it
+                text = data.decode("utf-8", "replace")
+            lines = _SOURCE_LINES.split(text)
             for issue in new:
                 if issue.filter(settings["severity"], settings["confidence"]):
                     findings.append(_issue_data(issue, rel, lines))
@@ -472,28 +551,6 @@ def _plugin_title(ext: Any) -> str:
         if match:
             return match.group(1).strip("* ")
     return str(ext.name).replace("_", " ")
-
-
-def _tool_bandit_table(path: Path) -> dict[str, Any] | None:
-    """The ``[tool.bandit]`` table of a pyproject.toml, or None when there is none."""
-    if not path.is_file():
-        return None
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ScannerError(f"{path}: cannot read [tool.bandit]: {exc}") from None
-    tool = data.get("tool")
-    if isinstance(tool, dict) and "bandit" in tool:
-        table = tool["bandit"]
-        return table if isinstance(table, dict) else {"": table}
-    return None
-
-
-def _read_tool_bandit(root: Path) -> Path | None:
-    """The root's pyproject.toml when it has a ``[tool.bandit]`` table."""
-    path = root / "pyproject.toml"
-    return path if _tool_bandit_table(path) is not None else None
 
 
 def _to_finding(data: dict[str, Any]) -> Finding:
@@ -528,13 +585,13 @@ class _Plan:
     """What the parent decided before scanning: files, settings, bandit's config."""
 
     def __init__(self, scanner: Scanner, context: ScanContext, options: BanditOptions) -> None:
-        manager = _import_bandit()
+        _import_bandit()
         from bandit.core import config as b_config  # noqa: PLC0415
         from bandit.core import constants, extension_loader, test_set  # noqa: PLC0415
         from bandit.core import utils as b_utils  # noqa: PLC0415
 
         root = context.root
-        config_file = _read_tool_bandit(root) if options.use_pyproject else None
+        config_file = tool_bandit_file(root) if options.use_pyproject else None
         try:
             conf = b_config.BanditConfig(config_file=str(config_file) if config_file else None)
         except b_utils.ConfigError as exc:
@@ -557,22 +614,14 @@ class _Plan:
                 "no bandit test would run with these tests/skips (check "
                 "scanners.bandit.tests and [tool.bandit])"
             )
-        # File selection as `bandit -r .` run from the root does it: include globs
-        # (*.py, *.pyw by default; *.py alone with a config file), exclude_dirs plus
-        # bandit's default --exclude list, matched as globs and as substrings.
-        included_globs = conf.get_option("include") or ["*.py"]
-        excluded = list(conf.get_option("exclude_dirs") or [])
-        for folder in constants.EXCLUDE:
-            # bandit's CLI turns a default exclude that is a folder of the current
-            # directory into "<folder>/*"; the exact string matters for its matching.
-            is_dir = (root / folder).is_dir()
-            excluded.append(os.path.join(folder, "*") if is_dir else folder)  # noqa: PTH118
-        self.files = [
-            rel
-            for rel in context.files
-            if scanner.handles(rel)
-            and manager._is_file_included(f"./{rel}", included_globs, excluded)
-        ]
+        # Every Python file secgate collected, as an explicit list: bandit's own default
+        # excludes (substring matches such as "CVS" and ".git", which drop CVSReader.py
+        # and .github/) and [tool.bandit] exclude_dirs/include are not applied. secgate's
+        # collector decided the exclusions, and shows them.
+        self.files = [rel for rel in context.files if scanner.handles(rel)]
+        self.weakenings = (
+            tree_weakenings(conf.config, PYPROJECT, extman) if config_file is not None else []
+        )
         ranking = constants.RANKING
         self.settings: dict[str, Any] = {
             "config_file": str(config_file) if config_file else None,
@@ -655,8 +704,8 @@ class BanditScanner(Scanner):
     def handles(self, path: str) -> bool:
         """Python files as bandit's default include globs take them (``*.py``, ``*.pyw``).
 
-        ``[tool.bandit]`` include globs and ``exclude_dirs`` narrow this further at scan
-        time; files they leave out are not scanned.
+        Every one of them in secgate's file list is scanned: ``[tool.bandit]`` include
+        globs and ``exclude_dirs`` are not applied (they are listed as weakenings).
         """
         return path.endswith((".py", ".pyw"))
 
@@ -674,7 +723,7 @@ class BanditScanner(Scanner):
 
     def tree_token(self, root: Path) -> str:
         """A hash of the root's ``[tool.bandit]`` table ("" when it has none)."""
-        table = _tool_bandit_table(root / "pyproject.toml")
+        table = tool_bandit_table(root / PYPROJECT)
         if table is None:
             return ""
         text = json.dumps(table, sort_keys=True, default=str)
@@ -826,16 +875,20 @@ class BanditScanner(Scanner):
     ) -> ScanOutput:
         findings: list[Finding] = []
         scanned: set[str] = set()
-        skipped: dict[str, str] = {}
+        skipped: dict[str, tuple[str, GapKind]] = {}
         errors: list[str] = []
         for part in parts:
             findings.extend(_to_finding(item) for item in part["findings"])
             scanned.update(part["scanned"])
-            skipped.update(dict(part["skipped"]))
+            for rel, reason, kind in part["skipped"]:
+                skipped[rel] = (reason, GapKind(kind))
             errors.extend(part["errors"])
         for rel in plan.files:
             if rel not in scanned and rel not in skipped:
-                skipped[rel] = "bandit neither scanned nor skipped it (lost by a worker)"
+                skipped[rel] = (
+                    "bandit neither scanned nor skipped it (lost by a worker)",
+                    GapKind.OTHER,
+                )
         error = None
         if errors:
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -846,7 +899,10 @@ class BanditScanner(Scanner):
         return ScanOutput(
             findings=findings,
             files_scanned=len(scanned),
-            skipped=[SkippedFile(path=p, reason=r) for p, r in sorted(skipped.items())],
+            skipped=[
+                SkippedFile(path=path, reason=reason, kind=kind)
+                for path, (reason, kind) in sorted(skipped.items())
+            ],
             details={
                 "config": plan.config_label,
                 "workers": workers,
@@ -855,6 +911,7 @@ class BanditScanner(Scanner):
             },
             version=package_version("bandit"),
             error=error,
+            weakenings=list(plan.weakenings),
         )
 
 

@@ -26,7 +26,7 @@ from secgate.cli import main
 from secgate.config import Config, ScannerOptions
 from secgate.engine import collect_files
 from secgate.errors import ConfigError, ScannerError
-from secgate.models import ScanStatus, VerdictStatus
+from secgate.models import GapKind, ScanStatus, VerdictStatus
 from secgate.plugins import ScanContext
 from secgate.scanners import bandit as bandit_scanner
 from secgate.scanners.bandit import (
@@ -61,10 +61,11 @@ def tree(tmp_path: Path) -> Path:
     return target
 
 
-def bandit_cli(root: Path, *args: str) -> tuple[set[Key], set[str]]:
+def bandit_cli(root: Path, *args: str, recursive: bool = True) -> tuple[set[Key], set[str]]:
     """(rule_id, path, line) and unparsable files as `bandit -r -f json .` in *root* sees them."""
+    target = ["-r", *args, "."] if recursive else list(args)
     proc = subprocess.run(
-        [sys.executable, "-m", "bandit", "-r", "-f", "json", "-q", *args, "."],
+        [sys.executable, "-m", "bandit", "-f", "json", "-q", *target],
         cwd=root,
         capture_output=True,
         text=True,
@@ -77,6 +78,20 @@ def bandit_cli(root: Path, *args: str) -> tuple[set[Key], set[str]]:
     }
     errors = {e["filename"].removeprefix("./") for e in data["errors"]}
     return found, errors
+
+
+def bandit_cli_files(root: Path, *args: str) -> tuple[set[Key], set[str]]:
+    """As :func:`bandit_cli`, with every Python file named explicitly and no --exclude.
+
+    That is what secgate hands bandit: its own file list, bandit's default excludes off
+    (a config given with ``-c`` must not set exclude_dirs for the comparison to hold).
+    """
+    files = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.suffix in {".py", ".pyw"} and p.is_file()
+    )
+    return bandit_cli(root, "-x", "", *args, *files, recursive=False)
 
 
 def reported(verdict: secgate.Verdict) -> set[Key]:
@@ -137,24 +152,38 @@ def test_worker_processes_give_the_same_findings_as_in_process(
     assert multiprocessing.active_children() == []
 
 
-def test_tool_bandit_in_pyproject_is_honoured_like_bandit_c(tree: Path) -> None:
+def test_tool_bandit_in_pyproject_is_honoured_like_bandit_c_except_file_selection(
+    tree: Path,
+) -> None:
+    settings = (
+        '[tool.bandit]\nskips = ["B404", "B603"]\n{}'
+        '[tool.bandit.assert_used]\nskips = ["*/commands.py"]\n'
+    )
     (tree / "pyproject.toml").write_text(
-        "[tool.bandit]\n"
-        'skips = ["B404", "B603"]\n'
-        'exclude_dirs = ["nested"]\n'
-        "[tool.bandit.assert_used]\n"
-        'skips = ["*/commands.py"]\n',
-        encoding="utf-8",
+        settings.format('exclude_dirs = ["nested"]\n'), encoding="utf-8"
+    )
+    (tree.parent / "same-without-exclude-dirs.toml").write_text(
+        settings.format(""), encoding="utf-8"
     )
     verdict = run_bandit(tree)
-    expected, _ = bandit_cli(tree, "-c", "pyproject.toml")
+    expected, _ = bandit_cli_files(tree, "-c", "../same-without-exclude-dirs.toml")
     assert reported(verdict) == expected
     rules = {key[0] for key in expected}
     paths = {key[1] for key in expected}
     assert not {"B404", "B603", "B101"} & rules
-    assert not any("nested" in p for p in paths)
-    assert "script.pyw" not in paths  # with a config file bandit includes *.py only
-    assert verdict.scanner("bandit").details["config"] == "pyproject.toml [tool.bandit]"
+    # exclude_dirs and bandit's *.py-only include with a config file do not drop files
+    # secgate collected; the setting is shown instead.
+    assert "app/nested/pkg/deep.py" in paths
+    assert "script.pyw" in paths
+    result = verdict.scanner("bandit")
+    assert result.details["config"] == "pyproject.toml [tool.bandit]"
+    assert result.coverage.files_scanned == 10  # as without [tool.bandit]
+    assert list(result.weakenings) == [
+        "[tool.bandit] in pyproject.toml: skips = ['B404', 'B603']",
+        "[tool.bandit] in pyproject.toml: exclude_dirs = ['nested'] (not applied: secgate's "
+        "own exclude settings decide which files bandit scans)",
+        "[tool.bandit] in pyproject.toml: assert_used.skips = ['*/commands.py']",
+    ]
 
     ignored = run_bandit(tree, **{"use-pyproject": False})
     assert reported(ignored) == bandit_cli(tree)[0]
@@ -321,12 +350,17 @@ def broken_tree(tmp_path: Path) -> Path:
 
 
 def test_syntax_error_and_binary_file_pass_with_clear_skipped_entries(broken_tree: Path) -> None:
+    for name in ("clean2.py", "clean3.py"):  # 3 of 5 files analysed: above min-coverage
+        shutil.copy(broken_tree / "clean.py", broken_tree / name)
     verdict = secgate.check(broken_tree, scanners=["bandit"])
     assert verdict.status is VerdictStatus.PASS
     result = verdict.scanner("bandit")
     assert result.status is ScanStatus.OK
-    assert result.coverage.files_scanned == 1
-    assert {s.path for s in result.coverage.skipped} == {"broken_syntax.py", "binary.py"}
+    assert result.coverage.files_scanned == 3
+    assert {s.path: s.kind for s in result.coverage.skipped} == {
+        "broken_syntax.py": GapKind.UNPARSABLE,
+        "binary.py": GapKind.BINARY,
+    }
 
     out = io.StringIO()
     assert main(["check", str(broken_tree), "--scanner", "bandit"], stdout=out) == 0
@@ -382,9 +416,7 @@ def test_scan_raises_scanner_error_when_the_import_fails_after_the_probe(
 
 def test_bandit_crash_on_its_settings_is_a_scanner_error(broken_tree: Path) -> None:
     # `bandit -c pyproject.toml -r .` dies with a traceback on this too.
-    (broken_tree / "pyproject.toml").write_text(
-        "[tool.bandit]\nexclude_dirs = 5\n", encoding="utf-8"
-    )
+    (broken_tree / "pyproject.toml").write_text("[tool.bandit]\ntests = 5\n", encoding="utf-8")
     verdict = secgate.check(broken_tree, scanners=["bandit"])
     assert verdict.status is VerdictStatus.ERROR
     error = verdict.scanner("bandit").error
@@ -605,7 +637,7 @@ def test_result_cache_misses_when_tool_bandit_changes(tree: Path) -> None:
     (tree / "pyproject.toml").write_text('[tool.bandit]\nskips = ["B404"]\n', encoding="utf-8")
     changed = scan()
     assert changed.scanner("bandit").details["cache_misses"] == 14
-    assert reported(changed) == bandit_cli(tree, "-c", "pyproject.toml")[0]
+    assert reported(changed) == bandit_cli_files(tree, "-c", "pyproject.toml")[0]
     assert "B404" not in {f.rule_id for f in changed.findings}
     # an unrelated edit to pyproject.toml keeps the cache valid
     with (tree / "pyproject.toml").open("a", encoding="utf-8") as handle:
