@@ -28,6 +28,7 @@ from typing import ClassVar
 from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanStatus, Severity, Verdict, summarize
 from secgate.plugins import Reporter
+from secgate.reports.facts import vulnerability_data_lines
 
 MARKER = "<!-- secgate-report -->"
 #: Hard bound on the whole text; GitHub rejects comments over 65,536 characters.
@@ -130,6 +131,7 @@ class MarkdownReporter(Reporter):
         total = len(verdict.findings)
         blocking = len(verdict.blocking)
         facts.append(f"{_plural(total, 'finding')}, {blocking} blocking")
+        facts += [escape(line) for line in vulnerability_data_lines(verdict)]
         lines += ["", " · ".join(facts)]
         return lines
 

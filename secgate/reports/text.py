@@ -7,6 +7,7 @@ from typing import ClassVar
 from secgate.escape import escape_text, safe_line
 from secgate.models import Finding, ScanStatus, Severity, Verdict, VerdictStatus
 from secgate.plugins import Reporter
+from secgate.reports.facts import vulnerability_data_lines
 
 MAX_SKIPPED_SHOWN = 20
 
@@ -113,6 +114,7 @@ class TextReporter(Reporter):
                 if result.findings:
                     detail += f" ({_plural(result.findings, 'finding')} still reported)"
             out.append(f"  {esc(result.name):<{width}}  {status}  {detail}".rstrip())
+        out += [safe_line(f"  {esc(line)}") for line in vulnerability_data_lines(verdict)]
 
         blocking = [f for f in verdict.findings if f.blocking]
         if blocking:

@@ -1,0 +1,41 @@
+"""Facts several reports state the same way (where the vulnerability data came from)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from secgate.models import ScanStatus
+
+if TYPE_CHECKING:
+    from secgate.models import ScanResult, Verdict
+
+
+def vulnerability_data(result: ScanResult) -> str | None:
+    """One line naming the vulnerability data a dependency scanner used, or None.
+
+    A verdict on dependencies is only as good as the database behind it: a report names
+    it, with its record count and age, so a reader sees a stale or a dummy one.
+    """
+    details = result.details
+    source = details.get("vuln_source")
+    if result.status is ScanStatus.SKIPPED or not source:
+        return None
+    if source != "osv-db":
+        return f"{result.name}: vulnerability data from {source}'s online service"
+    parts = []
+    records = details.get("db_records")
+    if isinstance(records, int):
+        parts.append(f"{records:,} record{'s' if records != 1 else ''}")
+    exported = details.get("db_export_date")
+    if exported:
+        parts.append(f"exported {str(exported)[:10]}")
+    age = details.get("db_age_days")
+    if isinstance(age, int | float):
+        parts.append(f"{age:g} days old")
+    facts = f" ({', '.join(parts)})" if parts else ""
+    return f"{result.name}: offline OSV database {details.get('db_source')}{facts}"
+
+
+def vulnerability_data_lines(verdict: Verdict) -> list[str]:
+    """:func:`vulnerability_data` for every scanner of *verdict* that has one."""
+    return [line for r in verdict.scanners if (line := vulnerability_data(r)) is not None]
