@@ -12,9 +12,14 @@ Its exit code is never trusted alone: the JSON ``errors`` array is read (semgrep
 after internal errors). A parse error in one file lists that file as skipped with semgrep's
 reason and the scan goes on. semgrep aborts its whole run over one target it cannot take, so
 such files (unreadable, gone, not a regular file, no owner read bit) are listed as skipped
-before it starts, and should it still name one as an invalid scanning root (the file changed
-meanwhile), that run is repeated once without it. A rule or config error, a crash, invalid
-JSON or a timeout is a :class:`~secgate.errors.ScannerError` (the gate fails closed).
+before it starts, and should it still name one as an invalid scanning root, or fail over a
+file that is gone or unreadable by then (the file changed meanwhile), that run is repeated
+once without it. Every skipped file names its gap kind. A rule or config error, a crash,
+invalid JSON or a timeout is a :class:`~secgate.errors.ScannerError` (the gate fails closed).
+
+A Python file that Python reads otherwise than semgrep would (CR-only line endings, a
+``coding:`` declaration such as ``utf-7``) is analysed from a copy of the text Python reads,
+in a private folder outside the tree: see :mod:`secgate.scanners.semgrep_targets`.
 
 ``nosemgrep`` comments: semgrep runs with ``--disable-nosem`` so that those findings come
 back, and writes a SARIF copy in which it marks the ones its own ``nosemgrep`` logic
@@ -30,7 +35,6 @@ import os
 import re
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -46,8 +50,7 @@ from pydantic import Field
 
 from secgate.config import ScannerOptions
 from secgate.errors import ScannerError, SecgateError
-from secgate.files import unreadable_reason
-from secgate.models import Confidence, Finding, Severity, SkippedFile
+from secgate.models import Confidence, Finding, GapKind, Severity, SkippedFile
 from secgate.plugins import (
     Availability,
     RuleInfo,
@@ -57,6 +60,18 @@ from secgate.plugins import (
     bundled_rules,
     hookimpl,
     package_version,
+)
+from secgate.scanners.semgrep_targets import (
+    TARGET_ERROR_KINDS,
+    SourceCopy,
+    error_kind,
+    first_kind,
+    gone_while_running,
+    invalid_roots,
+    plan_copies,
+    private_base,
+    unscannable_targets,
+    write_copies,
 )
 from secgate.trust import PATH, PROGRAM, trusted
 
@@ -144,24 +159,9 @@ LANGUAGE_ALIASES = {
 }
 
 #: semgrep error types that concern one target file: the file is listed as skipped (with
-#: semgrep's reason) and the scan goes on. Anything else is a scanner error.
-_TARGET_ERRORS = frozenset(
-    {
-        "partialparsing",
-        "parseerror",
-        "syntaxerror",
-        "lexicalerror",
-        "otherparseerror",
-        "othersyntaxerror",
-        "astbuildererror",
-        "timeout",
-        "outofmemory",
-        "stackoverflow",
-        "toomanymatches",
-        "matchingerror",
-        "internalmatchingerror",
-    }
-)
+#: semgrep's reason and the gap kind of :data:`TARGET_ERROR_KINDS`) and the scan goes on.
+#: Anything else is a scanner error.
+_TARGET_ERRORS = frozenset(TARGET_ERROR_KINDS)
 
 _CWE = re.compile(r"CWE-(\d+)", re.IGNORECASE)
 _SEVERITIES = {
@@ -739,44 +739,6 @@ def _relative(path: str, root: Path) -> str:
     return text
 
 
-_INVALID_ROOT = re.compile(r"Invalid scanning root: (.+?)(?: is a symbolic link\.)?$", re.MULTILINE)
-
-
-def unscannable_targets(root: Path, targets: Iterable[str]) -> dict[str, str]:
-    """The *targets* semgrep would reject, each with the reason: not readable, gone, not a
-    regular file, or without the owner read bit (semgrep checks the mode bits themselves,
-    so it refuses a mode-000 file even when it runs as root and could read it)."""
-    found: dict[str, str] = {}
-    for rel in targets:
-        path = f"{root}/{rel}"
-        reason = unreadable_reason(path)
-        if reason is None:
-            try:
-                mode = os.lstat(path).st_mode
-            except OSError as exc:  # pragma: no cover - raced with a deletion
-                reason = f"cannot be read: {exc.strerror or exc}; not scanned"
-            else:
-                if not mode & stat.S_IRUSR:
-                    reason = (
-                        f"no owner read permission (mode {stat.S_IMODE(mode):04o}): "
-                        "semgrep refuses such a file; not scanned"
-                    )
-        if reason is not None:
-            found[rel] = reason
-    return found
-
-
-def _invalid_roots(errors: Iterable[Mapping[str, Any]], chunk: Sequence[str]) -> set[str]:
-    """The files of *chunk* (``./``-prefixed) that semgrep called invalid scanning roots."""
-    wanted = {c.removeprefix("./") for c in chunk}
-    named = {
-        match.removeprefix("./")
-        for error in errors
-        for match in _INVALID_ROOT.findall(str(error.get("message") or ""))
-    }
-    return named & wanted
-
-
 def parse_json_output(stdout: Path, returncode: int, stderr: Path) -> dict[str, Any]:
     """semgrep's JSON document, or a :class:`ScannerError` saying why there is none."""
     try:
@@ -837,9 +799,12 @@ def suppressed_keys(sarif: Path) -> set[tuple[str, str, int, int, int, int]]:
 class _Lines:
     """Reads each flagged file once for snippets."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, texts: Mapping[str, str] | None = None) -> None:
         self.root = root
         self.cache: dict[str, list[str] | None] = {}
+        # Files semgrep analysed from a copy: their lines are the copy's (as Python reads).
+        for rel, text in (texts or {}).items():
+            self.cache[rel] = text.split("\n")
 
     def snippet(self, rel: str, start: int, end: int) -> str | None:
         if rel not in self.cache:
@@ -867,8 +832,12 @@ class _Collected:
     suppressed: set[tuple[str, str, int, int, int, int]] = field(default_factory=set)
     version: str | None = None
     runs: int = 0
-    unscannable: dict[str, str] = field(default_factory=dict)
-    """Targets left out because semgrep could not take them, with the reason."""
+    unscannable: dict[str, SkippedFile] = field(default_factory=dict)
+    """Targets left out because semgrep could not take them, each with its gap."""
+    gaps: dict[str, SkippedFile] = field(default_factory=dict)
+    """Targets semgrep analysed, but not as Python reads them (an undecodable coding)."""
+    copies: dict[str, SourceCopy] = field(default_factory=dict)
+    """Targets semgrep analysed from a copy of the text Python reads."""
 
 
 def _rule_id(check_id: str, known: Mapping[str, Rule]) -> str:
@@ -1082,7 +1051,7 @@ class SemgrepScanner(Scanner):
         if not targets:
             return ScanOutput(
                 files_scanned=0,
-                skipped=[SkippedFile(path=p, reason=r) for p, r in sorted(unscannable.items())],
+                skipped=[gap for _, gap in sorted(unscannable.items())],
                 details=details,
             )
         binary = find_binary(opts.binary)
@@ -1092,6 +1061,8 @@ class SemgrepScanner(Scanner):
         collected = self._run(binary, opts, ruleset, targets, context)
         collected.unscannable.update(unscannable)
         details["semgrep_runs"] = collected.runs
+        if collected.copies:
+            details["analysed_from_copy"] = len(collected.copies)
         scanned_targets = [t for t in targets if t not in collected.unscannable]
         return self._output(collected, context, active, scanned_targets, details)
 
@@ -1135,7 +1106,9 @@ class SemgrepScanner(Scanner):
     ) -> _Collected:
         collected = _Collected()
         deadline = time.monotonic() + context.remaining
-        with tempfile.TemporaryDirectory(prefix="secgate-semgrep-") as tmp:
+        # Never inside the scanned tree: the copies of its files and semgrep's settings.
+        base = private_base(context.root)
+        with tempfile.TemporaryDirectory(prefix="secgate-semgrep-", dir=base) as tmp:
             work = Path(tmp)
             home = work / "home"
             home.mkdir()
@@ -1146,12 +1119,17 @@ class SemgrepScanner(Scanner):
                 merged = work / MERGED_CONFIG
                 spans = ruleset.write_config(merged, opts.exclude_rules)
                 configs.insert(0, str(merged))
+            jobs = self._jobs(targets, context.root, work / "copies", collected)
             probe = self._argv(binary, opts, configs, work / "out.sarif", context.jobs)
             overhead = sum(len(os.fsencode(a)) + 9 for a in probe)
             overhead += sum(len(os.fsencode(f"{k}={v}")) + 9 for k, v in env.items())
             budget = max(4096, ARG_BUDGET - overhead)
-            chunks = chunk_targets([f"./{t}" for t in targets], budget)
-            for index, first in enumerate(chunks):
+            chunks = [
+                (cwd, chunk)
+                for cwd, rels in jobs
+                for chunk in chunk_targets([f"./{t}" for t in rels], budget)
+            ]
+            for index, (cwd, first) in enumerate(chunks):
                 sarif = work / f"out-{index}.sarif"
                 chunk = first
                 retried = False
@@ -1159,7 +1137,7 @@ class SemgrepScanner(Scanner):
                     argv = [*self._argv(binary, opts, configs, sarif, context.jobs), *chunk]
                     output = run_semgrep(
                         argv,
-                        cwd=context.root,
+                        cwd=cwd,
                         env=env,
                         workdir=work,
                         context=context,
@@ -1169,21 +1147,16 @@ class SemgrepScanner(Scanner):
                     data = parse_json_output(output.stdout, output.returncode, output.stderr)
                     collected.runs += 1
                     errors = [e for e in data.get("errors") or [] if isinstance(e, dict)]
-                    fatal = self._fatal_errors(
-                        [*collected.errors, *errors], set(targets), context.root
-                    )
+                    fatal = self._fatal_errors([*collected.errors, *errors], set(targets), cwd)
                     if fatal and not retried:
                         # A file that vanished or lost its read permission while semgrep ran:
                         # one more run without it (and without any other file that went).
-                        gone = _invalid_roots(fatal, chunk)
+                        gone = self._gone(fatal, chunk, cwd)
                         if gone:
                             retried = True
-                            for rel in gone:
-                                collected.unscannable[rel] = (
-                                    "vanished or became unreadable while semgrep ran; not scanned"
-                                )
+                            collected.unscannable.update(gone_while_running(cwd, gone))
                             rels = [c.removeprefix("./") for c in chunk if c[2:] not in gone]
-                            collected.unscannable.update(unscannable_targets(context.root, rels))
+                            collected.unscannable.update(unscannable_targets(cwd, rels))
                             chunk = [f"./{r}" for r in rels if r not in collected.unscannable]
                             if chunk:
                                 continue
@@ -1194,7 +1167,7 @@ class SemgrepScanner(Scanner):
                     collected.skipped_rules.extend(data.get("skipped_rules") or [])
                     paths = data.get("paths") or {}
                     collected.scanned.update(
-                        _relative(str(p), context.root) for p in paths.get("scanned") or []
+                        _relative(str(p), cwd) for p in paths.get("scanned") or []
                     )
                     per_target_only = bool(collected.errors) and not fatal
                     codes = (0, 1, 3) if per_target_only else (0, 1)
@@ -1213,6 +1186,49 @@ class SemgrepScanner(Scanner):
             )
             raise ScannerError(f"semgrep skipped {len(collected.skipped_rules)} rule(s): {ids}")
         return collected
+
+    @staticmethod
+    def _jobs(
+        targets: Sequence[str], root: Path, copies: Path, collected: _Collected
+    ) -> list[tuple[Path, list[str]]]:
+        """The semgrep starts to make, as (folder it starts in, relative paths).
+
+        Python files that Python reads otherwise than semgrep would are written, as Python
+        reads them, under *copies* at their relative paths; semgrep analyses them there in a
+        start of its own, so its paths are the files' own. Any other file, and a copy that
+        could not be written, is analysed where it is.
+        """
+        plan = plan_copies(root, targets)
+        collected.gaps.update(plan.gaps)
+        failed = write_copies(plan.copies, copies, root) if plan.copies else {}
+        for rel, why in failed.items():
+            copy = plan.copies.pop(rel)
+            collected.gaps[rel] = SkippedFile(
+                path=rel,
+                reason=f"Python reads it otherwise than semgrep ({copy.analysed_as}), but {why}; "
+                "semgrep read its bytes as they are",
+                kind=GapKind.ENCODING if copy.coding else GapKind.OTHER,
+            )
+        collected.copies.update(plan.copies)
+        direct = [t for t in targets if t not in plan.copies]
+        jobs = [(root, direct)] if direct else []
+        if plan.copies:
+            jobs.append((copies, [t for t in targets if t in plan.copies]))
+        return jobs
+
+    @staticmethod
+    def _gone(fatal: Sequence[Mapping[str, Any]], chunk: Sequence[str], cwd: Path) -> set[str]:
+        """Files of *chunk* behind *fatal* errors that semgrep cannot take now: those it
+        called invalid scanning roots, and those an error names that are gone or unreadable
+        (a file that vanished after semgrep's own check)."""
+        gone = invalid_roots(fatal, chunk)
+        wanted = {c.removeprefix("./") for c in chunk}
+        named = {
+            _relative(str(e.get("path")), cwd) for e in fatal if isinstance(e.get("path"), str)
+        }
+        named &= wanted
+        gone.update(unscannable_targets(cwd, sorted(named - gone)))
+        return gone
 
     @staticmethod
     def _fatal_errors(
@@ -1252,42 +1268,52 @@ class SemgrepScanner(Scanner):
         targets: Sequence[str],
         details: dict[str, str | int | float | bool | None],
     ) -> ScanOutput:
-        reasons: dict[str, list[str]] = {}
+        reasons: dict[str, list[tuple[str, GapKind]]] = {}
         for error in collected.errors:  # only per-target errors are left at this point
             rel = _relative(str(error.get("path", "")), context.root)
-            reasons.setdefault(rel, []).append(_error_message(error))
-        skipped = [
+            kind = error_kind(_error_type(error))
+            reasons.setdefault(rel, []).append((_error_message(error), kind))
+        # A coding nobody can decode names the file's gap, whatever semgrep made of its bytes.
+        skipped = [gap for _, gap in sorted(collected.gaps.items())]
+        skipped.extend(
             SkippedFile(
                 path=rel,
-                reason=_clip(messages[0], REASON_MAX)
-                + (f" (and {len(messages) - 1} more errors)" if len(messages) > 1 else ""),
+                reason=_clip(errors[0][0], REASON_MAX)
+                + (f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""),
+                kind=first_kind(kind for _, kind in errors),
             )
-            for rel, messages in sorted(reasons.items())
-        ]
+            for rel, errors in sorted(reasons.items())
+            if rel not in collected.gaps
+        )
         skipped.extend(
-            SkippedFile(path=rel, reason=reason)
-            for rel, reason in sorted(collected.unscannable.items())
-            if rel not in reasons
+            gap
+            for rel, gap in sorted(collected.unscannable.items())
+            if rel not in reasons and rel not in collected.gaps
         )
         for rel, rule_id in sorted(expected_files(targets, rules.values()).items()):
-            if rel not in collected.scanned and rel not in reasons:
+            if rel not in collected.scanned and rel not in reasons and rel not in collected.gaps:
                 skipped.append(
                     SkippedFile(
                         path=rel,
                         reason=f"semgrep did not analyse it although rule {rule_id} targets it",
+                        kind=GapKind.OTHER,
                     )
                 )
-        lines = _Lines(context.root)
-        findings = [
-            build_finding(
+        lines = _Lines(context.root, {rel: c.text for rel, c in collected.copies.items()})
+        findings = []
+        for result in collected.results:
+            finding = build_finding(
                 result,
                 root=context.root,
                 rules=rules,
                 lines=lines,
                 suppressed=collected.suppressed,
             )
-            for result in collected.results
-        ]
+            copy = collected.copies.get(finding.path)
+            if copy is not None:
+                properties = {**finding.properties, "analysed_as": copy.analysed_as}
+                finding = finding.model_copy(update={"properties": properties})
+            findings.append(finding)
         skipped_paths = {s.path for s in skipped}
         scanned = len(collected.scanned - skipped_paths)
         details["suppressed_inline"] = sum(1 for f in findings if f.suppressed_by)

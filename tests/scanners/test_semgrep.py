@@ -19,7 +19,15 @@ import pytest
 import secgate
 from secgate.config import Config
 from secgate.engine import collect_files
-from secgate.models import Confidence, Finding, ScanStatus, Severity, Verdict, VerdictStatus
+from secgate.models import (
+    Confidence,
+    Finding,
+    GapKind,
+    ScanStatus,
+    Severity,
+    Verdict,
+    VerdictStatus,
+)
 from secgate.plugins import bundled_rules
 from secgate.scanners import semgrep as sg
 
@@ -258,6 +266,7 @@ def test_unparsable_files_are_skipped_with_semgreps_reason_and_scan_goes_on(
     assert sorted(skipped) == ["blob.py", "broken/syntax_error.py"]
     assert skipped["broken/syntax_error.py"].startswith("Syntax error at line")
     assert skipped["blob.py"].startswith("Syntax error at line blob.py:1: `\\x7fELF")
+    assert {s.kind for s in result.coverage.skipped} == {GapKind.UNPARSABLE}
     # Every candidate was analysed except the two semgrep could not parse.
     assert result.coverage.files_scanned == result.details["candidates"] - 2
     assert verdict.status is VerdictStatus.FAIL
