@@ -492,6 +492,12 @@ class OwnerPolicy(ConfigModel):
     settings: StageProfile = Field(default_factory=StageProfile)
     stages: dict[str, StageProfile] = Field(default_factory=dict)
     locked: tuple[str, ...] = ()
+    max_waiver_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="A waiver in the repository's config may expire at most this many days "
+        "from today.",
+    )
     path: str | None = None
 
     def apply(self, config: Config, stage: str | None) -> Config:
@@ -520,6 +526,13 @@ def load_policy(path: Path) -> OwnerPolicy:
     table, prefix = found if found is not None else ({}, "tool.secgate")
     table = dict(table)
     locked = table.pop("locked", [])
+    max_waiver_days = table.pop("max-waiver-days", table.pop("max_waiver_days", None))
+    if max_waiver_days is not None and (
+        isinstance(max_waiver_days, bool)
+        or not isinstance(max_waiver_days, int)
+        or max_waiver_days < 0
+    ):
+        raise ConfigError(f"{path}: max-waiver-days: expected a whole number of days (0 or more)")
     raw_stages = table.pop("stages", {})
     source = str(path)
     if not isinstance(locked, list) or not all(isinstance(k, str) for k in locked):
@@ -550,4 +563,10 @@ def load_policy(path: Path) -> OwnerPolicy:
             stages[name] = StageProfile.model_validate(_absolute_paths(raw, base))
         except ValidationError as exc:
             raise ConfigError(format_validation_error(exc, source, key, StageProfile)) from None
-    return OwnerPolicy(settings=settings, stages=stages, locked=tuple(locked), path=source)
+    return OwnerPolicy(
+        settings=settings,
+        stages=stages,
+        locked=tuple(locked),
+        max_waiver_days=max_waiver_days,
+        path=source,
+    )

@@ -55,7 +55,7 @@ from secgate.plugins import (
     ScanOutput,
     make_plugin_host,
 )
-from secgate.trust import TreeConfigReview, check_locked
+from secgate.trust import TreeConfigReview, check_locked, check_waiver_cap
 from secgate.weakenings import policy_summary
 
 INLINE = "inline"
@@ -497,6 +497,7 @@ def check(
     loaded, trust_warnings = review_tree_config(loaded, root, host)
     if owner is not None:
         check_locked(loaded, owner, owner.path or "policy")
+        check_waiver_cap(loaded, owner, owner.path or "policy")
     tree_stage = stage
     if owner is not None and stage in owner.stages and stage not in loaded.config.stages:
         tree_stage = None
@@ -723,6 +724,8 @@ def judge(
     extras: dict[str, Any] | None = None,
 ) -> Verdict:
     """Adjust findings through the plugins, evaluate the policy, and build the verdict."""
+    from secgate.secrets.redact import redact_text  # noqa: PLC0415 - loads the secret rules
+
     run = RunContext(
         root=root,
         config=config,
@@ -762,7 +765,7 @@ def judge(
         scanners=tuple(results),
         findings=tuple(judged),
         collection=collection or Coverage(),
-        warnings=(*run.warnings, *decision.warnings),
+        warnings=tuple(redact_text(w) for w in (*run.warnings, *decision.warnings)),
         baseline=decision.baseline,
         waivers=tuple(decision.waivers),
         new_since=(extras or {}).get("new_since_ref"),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -215,4 +216,28 @@ def check_locked(loaded: LoadedConfig, policy: OwnerPolicy, policy_source: str) 
                 raise ConfigError(
                     f"{source}: {full}: locked by the owner's policy ({policy_source}); "
                     "the repository's config may not change it"
+                )
+
+
+def check_waiver_cap(
+    loaded: LoadedConfig, policy: OwnerPolicy, policy_source: str, today: date | None = None
+) -> None:
+    """Raise when a waiver in the repository's config outlives the owner's ``max-waiver-days``.
+
+    A waiver that never really ends is an ignore with extra steps; the owner caps how far
+    out a repository may set one.
+    """
+    if policy.max_waiver_days is None:
+        return
+    today = today or date.today()
+    limit = today + timedelta(days=policy.max_waiver_days)
+    source = str(loaded.path) if loaded.path else "config"
+    tables = [loaded.config, *loaded.config.stages.values()]
+    for settings in tables:
+        for waiver in settings.waivers:
+            if waiver.expires > limit:
+                raise ConfigError(
+                    f"{source}: waiver {waiver.id} expires on {waiver.expires}, more than "
+                    f"max-waiver-days = {policy.max_waiver_days} from today (owner's policy "
+                    f"{policy_source}); set an expiry on or before {limit}"
                 )

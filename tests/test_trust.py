@@ -380,3 +380,66 @@ def test_an_error_line_cannot_forge_a_ci_command(project: Path) -> None:
     lines = result.err.splitlines()
     assert len(lines) == 1
     assert "\\n::error" in lines[0]
+
+
+def _waiver(expires: object) -> str:
+    return (
+        f'[[waivers]]\nid = "w1"\nrule = "B605"\nreason = "tracked in ops"\nexpires = {expires}\n'
+    )
+
+
+def test_owner_caps_how_far_out_a_repository_waiver_may_expire(
+    project: Path, tmp_path: Path
+) -> None:
+    from datetime import date, timedelta  # noqa: PLC0415
+
+    far = date.today() + timedelta(days=400)
+    near = date.today() + timedelta(days=30)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("max-waiver-days = 90\n")
+    write(project, {"secgate.toml": _waiver(far.isoformat()), "app.py": VULNERABLE})
+    result = run_cli("check", str(project), "--scanner", "bandit", "--policy", str(policy))
+    assert result.code == 2
+    assert f"waiver w1 expires on {far}, more than max-waiver-days = 90" in result.err
+    assert "Traceback" not in result.err
+    # Without the cap the same waiver is in force (and the policy summary flags it).
+    free = secgate.check(project, scanners=["bandit"])
+    assert free.status is secgate.VerdictStatus.PASS
+    assert any("expiring more than a year out: w1" in line for line in free.policy_summary)
+    # Within the cap it applies.
+    write(project, {"secgate.toml": _waiver(near.isoformat())})
+    capped = secgate.check(project, scanners=["bandit"], policy=policy)
+    assert capped.status is secgate.VerdictStatus.PASS
+
+
+def test_a_bad_max_waiver_days_is_one_line_error(project: Path, tmp_path: Path) -> None:
+    write(project, {"app.py": VULNERABLE})
+    policy = tmp_path / "policy.toml"
+    policy.write_text('max-waiver-days = "soon"\n')
+    result = run_cli("check", str(project), "--scanner", "bandit", "--policy", str(policy))
+    assert result.code == 2
+    assert "max-waiver-days: expected a whole number of days" in result.err
+
+
+def test_run_warnings_are_redacted(project: Path) -> None:
+    """A warning that quotes tree text (a waiver id cannot; a scanner note can) is redacted."""
+    import hashlib  # noqa: PLC0415
+
+    from secgate.config import Config  # noqa: PLC0415
+    from secgate.engine import judge  # noqa: PLC0415
+    from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+    token = "ghp_" + hashlib.sha256(b"not a real token").hexdigest()[:36]
+    verdict = judge(
+        host=make_plugin_host(),
+        findings=[],
+        results=[],
+        root=project,
+        config=Config(),
+        stage=None,
+        config_file=None,
+        options={},
+        warnings=[f"note: could not parse {token}"],
+    )
+    assert verdict.warnings
+    assert token not in " ".join(verdict.warnings)
