@@ -68,10 +68,9 @@ from secgate.scanners.semgrep_targets import (
     first_kind,
     gone_while_running,
     invalid_roots,
-    plan_copies,
     private_base,
+    split_targets,
     unscannable_targets,
-    write_copies,
 )
 from secgate.trust import PATH, PROGRAM, trusted
 
@@ -1119,14 +1118,15 @@ class SemgrepScanner(Scanner):
                 merged = work / MERGED_CONFIG
                 spans = ruleset.write_config(merged, opts.exclude_rules)
                 configs.insert(0, str(merged))
-            jobs = self._jobs(targets, context.root, work / "copies", collected)
+            split = split_targets(targets, context.root, work / "copies")
+            collected.copies, collected.gaps = split.copies, split.gaps
             probe = self._argv(binary, opts, configs, work / "out.sarif", context.jobs)
             overhead = sum(len(os.fsencode(a)) + 9 for a in probe)
             overhead += sum(len(os.fsencode(f"{k}={v}")) + 9 for k, v in env.items())
             budget = max(4096, ARG_BUDGET - overhead)
             chunks = [
                 (cwd, chunk)
-                for cwd, rels in jobs
+                for cwd, rels in split.jobs
                 for chunk in chunk_targets([f"./{t}" for t in rels], budget)
             ]
             for index, (cwd, first) in enumerate(chunks):
@@ -1188,44 +1188,17 @@ class SemgrepScanner(Scanner):
         return collected
 
     @staticmethod
-    def _jobs(
-        targets: Sequence[str], root: Path, copies: Path, collected: _Collected
-    ) -> list[tuple[Path, list[str]]]:
-        """The semgrep starts to make, as (folder it starts in, relative paths).
-
-        Python files that Python reads otherwise than semgrep would are written, as Python
-        reads them, under *copies* at their relative paths; semgrep analyses them there in a
-        start of its own, so its paths are the files' own. Any other file, and a copy that
-        could not be written, is analysed where it is.
-        """
-        plan = plan_copies(root, targets)
-        collected.gaps.update(plan.gaps)
-        failed = write_copies(plan.copies, copies, root) if plan.copies else {}
-        for rel, why in failed.items():
-            copy = plan.copies.pop(rel)
-            collected.gaps[rel] = SkippedFile(
-                path=rel,
-                reason=f"Python reads it otherwise than semgrep ({copy.analysed_as}), but {why}; "
-                "semgrep read its bytes as they are",
-                kind=GapKind.ENCODING if copy.coding else GapKind.OTHER,
-            )
-        collected.copies.update(plan.copies)
-        direct = [t for t in targets if t not in plan.copies]
-        jobs = [(root, direct)] if direct else []
-        if plan.copies:
-            jobs.append((copies, [t for t in targets if t in plan.copies]))
-        return jobs
-
-    @staticmethod
     def _gone(fatal: Sequence[Mapping[str, Any]], chunk: Sequence[str], cwd: Path) -> set[str]:
         """Files of *chunk* behind *fatal* errors that semgrep cannot take now: those it
-        called invalid scanning roots, and those an error names that are gone or unreadable
-        (a file that vanished after semgrep's own check)."""
+        called invalid scanning roots, and those an error names (by path or in its message)
+        that are gone or unreadable now (a file that vanished after semgrep's own check)."""
         gone = invalid_roots(fatal, chunk)
         wanted = {c.removeprefix("./") for c in chunk}
-        named = {
-            _relative(str(e.get("path")), cwd) for e in fatal if isinstance(e.get("path"), str)
-        }
+        named = {_relative(str(e["path"]), cwd) for e in fatal if isinstance(e.get("path"), str)}
+        # An error without a path may still name the file in its message; only a file that
+        # really is gone or unreadable now is left out, so a false match costs nothing.
+        texts = [str(e.get("message") or "") for e in fatal]
+        named |= {rel for rel in wanted if any(rel in text for text in texts)}
         named &= wanted
         gone.update(unscannable_targets(cwd, sorted(named - gone)))
         return gone

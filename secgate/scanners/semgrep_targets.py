@@ -35,7 +35,7 @@ import re
 import stat
 import tempfile
 import tokenize
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -233,7 +233,10 @@ def python_text(rel: str, data: bytes) -> SourceCopy | SkippedFile | None:
     lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     head = b"\n".join(lines.split(b"\n", 2)[:2])
     coding: str | None = None
-    if _COOKIE.search(head):
+    declared = bool(_COOKIE.search(head))
+    if not declared and b"\r" not in data:
+        return None  # the common case: UTF-8 or not, semgrep reads it as Python would
+    if declared:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(lines).readline)
         except SyntaxError as exc:
@@ -349,3 +352,39 @@ def write_copies(copies: Mapping[str, SourceCopy], folder: Path, root: Path) -> 
         except OSError as exc:
             failed[rel] = f"its copy could not be written: {exc.strerror or exc}"
     return failed
+
+
+@dataclass
+class TargetSplit:
+    """How the targets reach semgrep: the starts to make, the copies, the encoding gaps."""
+
+    jobs: list[tuple[Path, list[str]]]
+    """(the folder semgrep starts in, the relative paths it analyses there)."""
+    copies: dict[str, SourceCopy]
+    gaps: dict[str, SkippedFile]
+
+
+def split_targets(targets: Sequence[str], root: Path, folder: Path) -> TargetSplit:
+    """The semgrep starts for *targets* (relative to *root*).
+
+    Python files that Python reads otherwise than semgrep would are written, as Python reads
+    them, under *folder* (private, outside the tree) at their relative paths; semgrep analyses
+    them there in a start of its own, so its paths are the files' own. Every other file, and
+    one whose copy could not be written (listed as a gap), is analysed where it is.
+    """
+    plan = plan_copies(root, targets)
+    gaps = dict(plan.gaps)
+    failed = write_copies(plan.copies, folder, root) if plan.copies else {}
+    for rel, why in failed.items():
+        copy = plan.copies.pop(rel)
+        gaps[rel] = SkippedFile(
+            path=rel,
+            reason=f"Python reads it otherwise than semgrep ({copy.analysed_as}), but {why}; "
+            "semgrep read its bytes as they are",
+            kind=GapKind.ENCODING if copy.coding else GapKind.OTHER,
+        )
+    direct = [t for t in targets if t not in plan.copies]
+    jobs = [(root, direct)] if direct else []
+    if plan.copies:
+        jobs.append((folder, [t for t in targets if t in plan.copies]))
+    return TargetSplit(jobs=jobs, copies=plan.copies, gaps=gaps)

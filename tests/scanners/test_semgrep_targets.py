@@ -69,6 +69,8 @@ PLAIN: dict[str, bytes] = {
     "windows.py": PAYLOAD.replace("\n", "\r\n").encode(),
     "latin.py": b"# -*- coding: latin-1 -*-\n" + PAYLOAD.encode(),
 }
+#: A CR-only file whose finding its own nosemgrep comment suppresses (reported, marked).
+SUPPRESSED = {"pkg/quiet.py": b"import os\ros.system(input())  # nosemgrep\r"}
 #: Declared codings Python cannot decode the file with: gaps of kind encoding.
 BAD_CODING: dict[str, bytes] = {
     "unknown.py": b"# coding: secgate-no-such-codec\n" + PAYLOAD.encode(),
@@ -77,7 +79,8 @@ BAD_CODING: dict[str, bytes] = {
 
 
 def _tree(root: Path) -> Path:
-    for rel, data in {**{k: v for k, (v, _) in HIDDEN.items()}, **PLAIN, **BAD_CODING}.items():
+    hidden = {rel: data for rel, (data, _) in HIDDEN.items()}
+    for rel, data in {**hidden, **SUPPRESSED, **PLAIN, **BAD_CODING}.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -119,7 +122,7 @@ def unaided(tmp_path_factory: pytest.TempPathFactory) -> Verdict:
         pytest.skip("semgrep is not installed")
     root = _tree(tmp_path_factory.mktemp("tree-unaided"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sg, "plan_copies", lambda *_: st.CopyPlan(copies={}, gaps={}))
+        mp.setattr(st, "plan_copies", lambda *_: st.CopyPlan(copies={}, gaps={}))
         return secgate.check(root, config=SEMGREP_ONLY)
 
 
@@ -162,9 +165,19 @@ def test_every_hidden_payload_is_found_at_the_line_python_counts(
     assert str(seven.properties["analysed_as"]).startswith("decoded from its declared coding utf-7")
     result = verdict.scanner("semgrep")
     assert result.status is ScanStatus.OK
-    assert result.details["analysed_from_copy"] == len(HIDDEN)
+    assert result.details["analysed_from_copy"] == len(HIDDEN) + len(SUPPRESSED)
     # Two starts: the files as they are, and the copies from their private folder.
     assert result.details["semgrep_runs"] == 2
+
+
+@pytest.mark.slow
+@needs_semgrep
+def test_nosemgrep_in_a_copied_file_is_honoured_as_suppressed(
+    scanned: tuple[Path, Verdict, Path, dict[str, bytes]],
+) -> None:
+    _, verdict, _, _ = scanned
+    [finding] = [f for f in verdict.findings if f.path == "pkg/quiet.py"]
+    assert (finding.rule_id, finding.line, finding.suppressed_by) == (RULE, 2, sg.NOSEMGREP)
 
 
 @pytest.mark.slow
@@ -197,7 +210,7 @@ def test_unknown_or_undecodable_coding_is_an_encoding_gap_not_an_error(
     assert "ascii" in gaps["undecodable.py"].reason
     # Its bytes were still read as UTF-8: a finding there is reported all the same.
     assert "unknown.py" in _hits(verdict)
-    total = len(HIDDEN) + len(PLAIN) + len(BAD_CODING)
+    total = len(HIDDEN) + len(SUPPRESSED) + len(PLAIN) + len(BAD_CODING)
     assert result.coverage.files_scanned == total - len(BAD_CODING)
 
 
@@ -367,14 +380,19 @@ def _scan(root: Path, files: tuple[str, ...], fake: Path) -> ScanOutput:
     return sg.SemgrepScanner().scan(context)
 
 
+@pytest.mark.parametrize("with_path", [True, False], ids=["error-path", "message-only"])
 def test_a_file_vanishing_after_semgreps_own_check_is_retried_without_it(
-    tmp_path: Path,
+    tmp_path: Path, with_path: bool
 ) -> None:
     root = tmp_path / "tree"
     root.mkdir()
     for name in ("app.py", "late.py"):
         (root / name).write_text(PAYLOAD)
-    output = _scan(root, ("app.py", "late.py"), _fake(tmp_path / "bin", _VANISH_MID_RUN_FAKE))
+    body = _VANISH_MID_RUN_FAKE
+    if not with_path:
+        body = body.replace(' "path": "late.py",', "")
+        assert body != _VANISH_MID_RUN_FAKE
+    output = _scan(root, ("app.py", "late.py"), _fake(tmp_path / "bin", body))
     assert output.error is None
     assert [(s.path, s.kind) for s in output.skipped] == [("late.py", GapKind.VANISHED)]
     assert "while semgrep ran" in output.skipped[0].reason
