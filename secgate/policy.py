@@ -40,18 +40,30 @@ BELOW_THRESHOLD = "below-threshold"
 
 
 class _PathMatcher:
-    """The first path policy that applies to a finding."""
+    """The first path policy that applies to a finding.
+
+    A finding is judged where it takes effect: its ``policy_path`` property when the scanner
+    set one (a dependency declared in ``docs/requirements.txt`` but installed by
+    ``pip install -r requirements.txt`` is judged as ``requirements.txt``), else its path.
+    """
 
     def __init__(self, policies: tuple[PathPolicy, ...]) -> None:
         self.policies = [(policy, spec_of(policy.paths)) for policy in policies]
 
+    @staticmethod
+    def judged_path(finding: Finding) -> str:
+        """The path the path policies are matched against."""
+        value = finding.properties.get("policy_path")
+        return value if isinstance(value, str) and value else finding.path
+
     def first(self, finding: Finding) -> PathPolicy | None:
+        path = self.judged_path(finding)
         for policy, spec in self.policies:
             if policy.scanners is not None and finding.scanner not in policy.scanners:
                 continue
             if finding.scanner in policy.except_scanners:
                 continue
-            if spec.match_file(finding.path):
+            if spec.match_file(path):
                 return policy
         return None
 

@@ -4,7 +4,8 @@ Read here:
 
 - ``requirements*.txt`` (and ``*.txt`` in a ``requirements/`` folder), with ``-r``/``-c``
   includes (relative to the including file; symlinks followed, never outside the scanned
-  root nor inside ``.git/``), line
+  root nor inside ``.git/``; each declaration records the chains of top-level files that
+  include it, :attr:`Declaration.chains`, so that it is judged where it is installed), line
   continuations, comments, ``--hash`` and other per-requirement options, extras and
   environment markers (kept, not evaluated: a dependency is audited whatever platform it
   is meant for). Editable, URL, VCS and local-path requirements are declarations of kind
@@ -25,8 +26,8 @@ is a :class:`ManifestProblem` naming the file and line; the other manifests, and
 lines of a requirements file, are still read. The scanned repository is not trusted: a
 problem quotes at most a short, redacted excerpt of a line, never the line, and URL
 credentials (``https://user:token@…``) are shown as ``***``. The scanner lists problems as
-skipped and marks its run incomplete (an error under the default policy): a gate does not
-pass what it could not read.
+gaps (with their :class:`~secgate.models.GapKind`), and the coverage policy judges them: a
+gate does not pass what it could not read unseen.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class Declaration:
     """Why a ``not-auditable`` entry cannot be audited."""
     via: str | None = None
     """``constraints.txt:3`` when the pin came from a constraints file."""
+    chains: tuple[tuple[str, ...], ...] = ()
+    """How the declaration is installed: for each top-level requirements file that reaches
+    it, the ``-r`` chain from that file down to (not including) :attr:`path`; ``()`` when
+    :attr:`path` is itself read as a top-level manifest. Empty: :attr:`path` only."""
 
     @property
     def key(self) -> str:
@@ -112,6 +117,17 @@ class Declaration:
     def location(self) -> str:
         """``path:line`` for messages."""
         return f"{self.path}:{self.line}" if self.line else self.path
+
+    def entry_points(self) -> list[tuple[str, tuple[str, ...]]]:
+        """``(top-level manifest, include chain)`` for each way the declaration is installed.
+
+        ``pip install -r requirements.txt`` installs what ``docs/requirements.txt`` declares
+        when the first includes the second: the declaration is then judged by the path
+        policy of ``requirements.txt``, the manifest that is installed.
+        """
+        if not self.chains:
+            return [(self.path, ())]
+        return [(chain[0] if chain else self.path, chain) for chain in self.chains]
 
 
 @dataclass(frozen=True)
@@ -137,40 +153,49 @@ class Manifests:
     problems: list[ManifestProblem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     """Manifests read (included requirement files too), relative POSIX paths."""
-    _lock_index: tuple[int, dict[str, dict[str, str]]] | None = field(
+    _lock_index: tuple[int, dict[str, dict[str, list[Declaration]]]] | None = field(
         default=None, repr=False, compare=False
     )
 
-    def _locks(self) -> dict[str, dict[str, str]]:
+    def _locks(self) -> dict[str, dict[str, list[Declaration]]]:
+        """Folder to package key to the entries of the first lock there that has it."""
         cached = self._lock_index
         if cached is not None and cached[0] == len(self.declarations):
             return cached[1]
-        locks: dict[str, dict[str, str]] = {}
+        locks: dict[str, dict[str, list[Declaration]]] = {}
         for decl in self.declarations:
             if decl.locked:
                 folder = str(PurePosixPath(decl.path).parent)
-                locks.setdefault("" if folder == "." else folder, {}).setdefault(
-                    decl.key, decl.path
+                entries = locks.setdefault("" if folder == "." else folder, {}).setdefault(
+                    decl.key, []
                 )
+                if not entries or entries[0].path == decl.path:
+                    entries.append(decl)  # a uv lock may hold one package at two versions
         self._lock_index = (len(self.declarations), locks)
         return locks
 
-    def covering_lock(self, decl: Declaration) -> str | None:
-        """The lock file that pins *decl*'s package for its manifest, or None.
+    def covering_entries(self, decl: Declaration) -> list[Declaration]:
+        """The entries of the lock file that pins *decl*'s package for its manifest.
 
         A lock covers the manifests in its own folder and below (a uv workspace's lock sits
-        at the workspace root), and only for the packages it actually contains.
+        at the workspace root), and only for the packages it actually contains; the nearest
+        one wins. Empty when no lock covers it (or *decl* is a lock entry itself).
         """
         if decl.locked or decl.path == INSTALLED_PATH:
-            return None
+            return []
         locks = self._locks()
         folder = PurePosixPath(decl.path).parent
         for candidate in (folder, *folder.parents):
             key = "" if str(candidate) == "." else str(candidate)
             found = locks.get(key, {}).get(decl.key)
             if found:
-                return found
-        return None
+                return list(found)
+        return []
+
+    def covering_lock(self, decl: Declaration) -> str | None:
+        """The lock file that pins *decl*'s package for its manifest, or None."""
+        entries = self.covering_entries(decl)
+        return entries[0].path if entries else None
 
 
 # --------------------------------------------------------------------------- which files
@@ -500,7 +525,8 @@ class _RequirementsReader:
         self.root = root
         self.result = result
         self.real_root = _real(root)
-        self.emitted: set[tuple[str, int | None, str]] = set()
+        self.emitted: dict[tuple[str, int | None, str, str | None, str | None], int] = {}
+        """A declaration already in the result (its index there), with its pin."""
         self.reported: set[tuple[str, int | None, str]] = set()
 
     def problem(
@@ -516,6 +542,13 @@ class _RequirementsReader:
             self.result.problems.append(ManifestProblem(path, line, message, kind))
 
     def read_top_level(self, rel: str) -> None:
+        """Read *rel* as ``pip install -r rel`` would, and everything it includes.
+
+        A line reached from several top-level files (``docs/requirements.txt`` read on its
+        own and through ``-r docs/requirements.txt``) is one declaration that records every
+        chain it was reached by; the same line pinned differently by two trees' constraints
+        is two (each is what one install gets).
+        """
         tree = _Tree()
         self._read_file(rel, tree, stack=(), constraint=False, line=None)
         for decl in tree.declarations:
@@ -523,10 +556,15 @@ class _RequirementsReader:
             if decl.kind is Kind.UNPINNED and decl.key in tree.constraints:
                 version, where = tree.constraints[decl.key]
                 final = replace(decl, kind=Kind.PINNED, version=version, via=where)
-            key = (final.path, final.line, final.requirement)
-            if key not in self.emitted:
-                self.emitted.add(key)
+            key = (final.path, final.line, final.requirement, final.version, final.via)
+            index = self.emitted.get(key)
+            if index is None:
+                self.emitted[key] = len(self.result.declarations)
                 self.result.declarations.append(final)
+                continue
+            known = self.result.declarations[index]
+            chains = tuple(dict.fromkeys((*known.chains, *final.chains)))
+            self.result.declarations[index] = replace(known, chains=chains)
 
     def _resolve(self, parent: str, target: str, line: int, option: str) -> str | None:
         """The target of ``-r``/``-c`` *target* (relative to the root), or None.
@@ -625,15 +663,24 @@ class _RequirementsReader:
                         "requirements",
                         f"-e {safe_text(value)}",
                         reason="editable requirement",
+                        chains=(stack[:-1],),
                     )
                 )
         if not args:
             return
-        self._read_requirement(rel, number, args, tree, constraint=constraint)
+        self._read_requirement(rel, number, args, tree, constraint=constraint, chain=stack[:-1])
 
     def _read_requirement(
-        self, rel: str, number: int, text: str, tree: _Tree, *, constraint: bool
+        self,
+        rel: str,
+        number: int,
+        text: str,
+        tree: _Tree,
+        *,
+        constraint: bool,
+        chain: tuple[str, ...],
     ) -> None:
+        """One requirement of *rel*, reached from the top-level file through *chain*."""
         reason = _direct_reason(text)
         decl: Declaration | None = None
         if reason is None:
@@ -659,7 +706,7 @@ class _RequirementsReader:
             if decl.kind is Kind.PINNED and decl.version is not None:
                 tree.constraints.setdefault(decl.key, (decl.version, f"{rel}:{number}"))
             return
-        tree.declarations.append(decl)
+        tree.declarations.append(replace(decl, chains=(chain,)))
 
 
 # --------------------------------------------------------------------------- TOML lines

@@ -9,11 +9,15 @@ at the file and line that declares the dependency, and asks a vulnerability sour
 - otherwise ``pip-audit``'s online services, through its command line.
 
 Findings: one per (declaration, vulnerability), aliases merged; ``unpinned`` for a range
-that no lock file pins. Not-auditable declarations (editable, URL, VCS, local paths) are
-listed as skipped. The run is incomplete (status error, findings kept) when a manifest
-could not be read, when a source could not audit some dependency, or when the offline
-database is older than ``max-db-age``; it is an error outright when no vulnerability data
-is reachable.
+that no lock file pins; ``lock-conflict`` for an exact pin that the lock file covering it
+pins at another version (both versions are audited: ``pip install`` gets the pin). A
+declaration reached through ``-r`` includes keeps its own path and line but is judged by the
+path policy of the top-level manifest that installs it (``policy_path``, ``included_from``;
+the strictest when several do). Not-auditable declarations (editable, URL, VCS, local
+paths) and manifests or lines that cannot be read are gaps, judged by the coverage policy.
+The run is incomplete (status error, findings kept) when a source could not audit some
+dependency, or when the offline database is older than ``max-db-age``; it is an error
+outright when no vulnerability data is reachable.
 """
 
 from __future__ import annotations
@@ -83,6 +87,11 @@ class PipAuditOptions(ScannerOptions):
         default=Severity.LOW,
         description="Severity of `unpinned` findings (a range no lock file pins).",
     )
+    lock_conflict_severity: Severity = Field(
+        default=Severity.MEDIUM,
+        description="Severity of `lock-conflict` findings (an exact pin that a lock file "
+        "beside or above it pins at another version; both versions are audited).",
+    )
     unknown_severity: Severity = Field(
         default=Severity.HIGH,
         description="Severity of a vulnerability whose record carries no CVSS vector and no "
@@ -147,6 +156,14 @@ class PipAuditScanner(Scanner):
                 severity=opts.unpinned_severity,
                 description="A requirement with no exact pin and no lock file behind it: "
                 "it cannot be audited without resolving.",
+            ),
+            RuleInfo(
+                id="lock-conflict",
+                scanner=self.name,
+                severity=opts.lock_conflict_severity,
+                description="An exact pin in a manifest that the lock file covering it pins "
+                "at another version: `pip install` gets the manifest's, the lock's users get "
+                "the lock's. Both versions are audited.",
             ),
             RuleInfo(
                 id="<advisory id>",
@@ -237,14 +254,16 @@ class PipAuditScanner(Scanner):
         if options.installed:
             declarations.extend(installed_declarations())
 
+        place = _Placement(context)
         findings: list[Finding] = []
         skipped: list[SkippedFile] = []
         errors: list[str] = []
         to_audit = []
         not_auditable = 0
         unpinned = 0
+        conflicts = 0
         for decl in declarations:
-            lock = manifests.covering_lock(decl)
+            locked = manifests.covering_entries(decl)
             if decl.kind is Kind.NOT_AUDITABLE:
                 not_auditable += 1
                 skipped.append(
@@ -256,13 +275,26 @@ class PipAuditScanner(Scanner):
                         line=decl.line,
                     )
                 )
-            elif lock is not None and (decl.origin == "pyproject" or decl.kind is Kind.UNPINNED):
+            elif locked and decl.kind is Kind.UNPINNED:
                 continue  # the lock file's entry is audited instead
             elif decl.kind is Kind.UNPINNED:
                 unpinned += 1
-                findings.append(self._unpinned(decl, options))
-            else:
+                findings.append(place(self._unpinned(decl, options), decl))
+            elif not locked:
                 to_audit.append(decl)
+            elif _lock_agrees(decl, locked):
+                # The lock's entry is audited; a requirements file's pin is audited as well
+                # (pip installs it without the lock), a pyproject pin is the same package.
+                if decl.origin != "pyproject":
+                    to_audit.append(decl)
+            else:
+                # `pip install .` or `pip install -r` installs the pin, not the lock's version:
+                # the pin is audited itself, and the disagreement is reported.
+                to_audit.append(decl)
+                pinned = [e for e in locked if e.kind is Kind.PINNED]
+                if pinned:
+                    conflicts += 1
+                    findings.append(place(self._lock_conflict(decl, pinned, options), decl))
         # A manifest (or a line of one) that cannot be read is a gap, not an error: the
         # other lines and manifests are still audited, and the coverage policy judges it.
         unread: set[str] = set()
@@ -285,6 +317,7 @@ class PipAuditScanner(Scanner):
             "not_audited": 0,
             "not_auditable": not_auditable,
             "unpinned": unpinned,
+            "lock_conflicts": conflicts,
         }
         version: str | None = None
         if to_audit:
@@ -328,7 +361,8 @@ class PipAuditScanner(Scanner):
                 advisories = result.found.get(query, [])
                 fix = lowest_fix(query.name, query.version, advisories) if advisories else None
                 for group in group_aliases(advisories):
-                    findings.append(self._finding(decl, group, fix, len(advisories), options))
+                    finding = self._finding(decl, group, fix, len(advisories), options)
+                    findings.append(place(finding, decl))
             details["audited"] = audited
             details["not_audited"] = not_audited
             if not_audited:
@@ -387,6 +421,40 @@ class PipAuditScanner(Scanner):
             package=PackageInfo(name=decl.name),
             snippet=decl.requirement or None,
             properties={"origin": decl.origin, "group": decl.group},
+        )
+
+    def _lock_conflict(
+        self, decl: Declaration, locked: list[Declaration], options: PipAuditOptions
+    ) -> Finding:
+        lock = locked[0]
+        versions = ", ".join(dict.fromkeys(e.version or "" for e in locked))
+        pin = f"{decl.name}=={decl.version}"
+        how = f" (pinned by {decl.via})" if decl.via else ""
+        installer = (
+            "pip install ."
+            if decl.origin == "pyproject"
+            else f"pip install -r {decl.entry_points()[0][0]}"
+        )
+        return Finding(
+            scanner=self.name,
+            rule_id="lock-conflict",
+            severity=options.lock_conflict_severity,
+            confidence=Confidence.HIGH,
+            message=f"{pin} at {decl.location}{how} disagrees with {lock.location}, which "
+            f"locks {decl.name} {versions}: `{installer}` installs {decl.version}, the lock "
+            f"installs {versions}; both are audited",
+            path=decl.path,
+            line=decl.line,
+            help_text=f"Make them agree: pin {decl.name} to the locked version or re-lock "
+            f"({lock.path}) so that every install gets the same {decl.name}.",
+            package=PackageInfo(name=decl.name, version=decl.version),
+            snippet=decl.requirement or None,
+            properties={
+                "origin": decl.origin,
+                "group": decl.group,
+                "lock": lock.location,
+                "locked_version": versions,
+            },
         )
 
     def _finding(
@@ -484,6 +552,69 @@ def _staleness_error(result: QueryResult, options: PipAuditOptions) -> str | Non
         f"{export_date:%Y-%m-%d} ({_days(seconds)} ago), older than max-db-age "
         f"({_days(options.max_db_age)}); refresh it with `secgate db update`"
     )
+
+
+def _lock_agrees(decl: Declaration, locked: list[Declaration]) -> bool:
+    """Whether the lock pins *decl*'s exact version (``==1.0`` agrees with ``1.0+cpu``)."""
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    pin = decl.version or ""
+    for entry in locked:
+        if entry.version is None:
+            continue
+        try:
+            wanted, found = Version(pin), Version(entry.version)
+        except InvalidVersion:
+            if pin.strip().lower() == entry.version.strip().lower():
+                return True
+            continue
+        if wanted == found or (wanted.local is None and wanted == Version(found.public)):
+            return True
+    return False
+
+
+class _Placement:
+    """Which top-level manifest a dependency finding is judged by.
+
+    A declaration in ``docs/requirements.txt`` that ``requirements.txt`` includes with
+    ``-r`` is installed by ``pip install -r requirements.txt``: the path policy that judges
+    it is the one of ``requirements.txt``. When several top-level manifests install it (the
+    included file is recognised on its own too), the strictest judgement wins: the lowest
+    threshold, a path policy that excludes the rule last. The finding keeps its declaring
+    path and line; ``policy_path`` and ``included_from`` say where it was judged and why.
+    """
+
+    def __init__(self, context: ScanContext) -> None:
+        from secgate.policy import _PathMatcher  # noqa: PLC0415 - the policy's own matcher
+
+        self.matcher = _PathMatcher(context.config.path_policies)
+        self.fallback = context.options.fail_on or context.config.fail_on
+
+    def _leniency(self, finding: Finding, path: str) -> tuple[int, int]:
+        probe = finding.model_copy(
+            update={"properties": {**finding.properties, "policy_path": path}}
+        )
+        policy = self.matcher.first(probe)
+        if policy is not None and finding.rule_id in policy.exclude_rules:
+            return 1, 0
+        threshold = policy.fail_on if policy is not None and policy.fail_on else self.fallback
+        return 0, threshold.rank
+
+    def __call__(self, finding: Finding, decl: Declaration) -> Finding:
+        entries = decl.entry_points()
+        if entries == [(decl.path, ())]:
+            return finding
+        ranked = sorted(
+            range(len(entries)),
+            key=lambda i: (self._leniency(finding, entries[i][0]), len(entries[i][1]), i),
+        )
+        top, chain = entries[ranked[0]]
+        properties = dict(finding.properties)
+        if top != finding.path:
+            properties["policy_path"] = top
+        if chain:
+            properties["included_from"] = " > ".join(chain)
+        return finding.model_copy(update={"properties": properties})
 
 
 def _not_auditable_kind(reason: str) -> GapKind:
