@@ -84,6 +84,9 @@ OCAML_RUNTIME_PARAMS = "s=4M"
 NOSEMGREP = "inline:nosemgrep"
 #: The one config file the local rules are merged into for a scan.
 MERGED_CONFIG = "secgate-rules.yaml"
+#: How secgate hands files to semgrep, in the cache token: results cached before files were
+#: read as Python reads them (CR line ends, declared codings) must not be reused.
+READING = "python-reading-2"
 #: Longest reason kept for a skipped file (semgrep quotes the offending source).
 REASON_MAX = 300
 
@@ -981,8 +984,9 @@ class SemgrepScanner(Scanner):
         return SemgrepOptions.model_validate(options.model_dump())
 
     def cache_token(self, options: ScannerOptions) -> str:
-        """Version, options, the content hash of every rule file, and registry names with
-        today's date (registry rules change upstream; a day-old cache is the limit)."""
+        """Version, options, the content hash of every rule file, registry names with
+        today's date (registry rules change upstream; a day-old cache is the limit), and
+        :data:`READING` (how secgate hands files to semgrep)."""
         opts = self._options(options)
         digest = hashlib.sha256()
         try:
@@ -1004,7 +1008,8 @@ class SemgrepScanner(Scanner):
             if ruleset.registry:
                 day = datetime.now(UTC).date().isoformat()
                 digest.update(f"registry:{','.join(ruleset.registry)}:{day}".encode())
-        return f"{super().cache_token(opts)}|rules:{digest.hexdigest()}"
+        token = f"{super().cache_token(opts)}|rules:{digest.hexdigest()}"
+        return f"{token}|reading:{READING}"
 
     def rules(self, options: ScannerOptions) -> list[RuleInfo]:
         """Every rule the options enable, read from the rule files."""

@@ -573,3 +573,25 @@ def test_fake_answers_are_json(tmp_path: Path) -> None:
     )
     assert out.returncode == 3
     assert json.loads(out.stdout)["paths"]["scanned"] == ["a.py"]
+
+
+@pytest.mark.slow
+@needs_semgrep
+def test_cached_results_of_a_copied_file_keep_its_finding(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "mac.py").write_bytes(HIDDEN["pkg/mac.py"][0])
+    config = Config(select=("semgrep",), exclude=(), respect_gitignore=False)
+    first = secgate.check(root, config=config)
+    again = secgate.check(root, config=config)
+    assert again.scanner("semgrep").details["cache_hits"] == 1
+    for verdict in (first, again):
+        [finding] = verdict.findings
+        assert (finding.path, finding.line, finding.snippet) == ("mac.py", 3, "os.system(input())")
+        assert finding.properties["analysed_as"] == "CR line endings read as line breaks"
+
+
+def test_cache_token_names_how_files_are_read() -> None:
+    """Results cached before files were read as Python reads them are never reused."""
+    token = sg.SemgrepScanner().cache_token(sg.SemgrepOptions())
+    assert token.endswith(f"|reading:{sg.READING}")
