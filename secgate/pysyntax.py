@@ -23,6 +23,7 @@ import ast
 import itertools
 import re
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 __all__ = ["Feature", "newer_python_reason", "newer_syntax"]
@@ -80,6 +81,8 @@ class _Field:
 
     expr_start: int
     expr_end: int
+    end: int = 0
+    """Just after the field's closing brace."""
     strings: list[_Str] = field(default_factory=list)
     conversion: str | None = None
     spec_fields: list[_Field] = field(default_factory=list)
@@ -164,6 +167,9 @@ class _Scanner:
                 return i + len(quote)
             c = src[i]
             if c == "\\":
+                if fields is not None and src.startswith(("\\{", "\\}"), i):
+                    i += 1  # a backslash does not escape a brace
+                    continue
                 if fields is not None and not raw and src.startswith("\\N{", i):
                     close = src.find("}", i)
                     if close < 0:
@@ -180,12 +186,12 @@ class _Scanner:
                     continue
                 if c == "}":
                     raise _Unscannable
-                i = self.replacement_field(i + 1, fields)
+                i = self.replacement_field(i + 1, fields, quote)
                 continue
             i += 1
         raise _Unscannable
 
-    def replacement_field(self, i: int, fields: list[_Field]) -> int:
+    def replacement_field(self, i: int, fields: list[_Field], quote: str) -> int:
         """Scan a field after its ``{``; return the index after its ``}``."""
         src = self.src
         item = _Field(i, i)
@@ -203,21 +209,24 @@ class _Scanner:
             item.conversion = m.group(1)
             end = m.end()
         if end < self.n and src[end] == ":":
-            end = self.spec(end + 1, item.spec_fields)
+            end = self.spec(end + 1, item.spec_fields, quote)
         if end >= self.n or src[end] != "}":
             raise _Unscannable
+        item.end = end + 1
         fields.append(item)
         return end + 1
 
-    def spec(self, i: int, fields: list[_Field]) -> int:
+    def spec(self, i: int, fields: list[_Field], quote: str) -> int:
         """Scan a format spec; return the index of the ``}`` that ends its field."""
         src, n = self.src, self.n
         while i < n:
             c = src[i]
             if c == "}":
                 return i
+            if src.startswith(quote, i):  # the string ends inside the field
+                raise _Unscannable
             if c == "{":
-                i = self.replacement_field(i + 1, fields)
+                i = self.replacement_field(i + 1, fields, quote)
                 continue
             if c == "\n":
                 raise _Unscannable
@@ -235,29 +244,73 @@ def _word(c: str) -> bool:
 
 
 def _parses(text: str, mode: str = "exec") -> bool:
-    try:
-        ast.parse(text, mode=mode)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
+    # Fragments parsed here are no one's code: no "invalid escape sequence" warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(text, mode=mode)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
     return True
 
 
-def _field_ok(src: str, item: _Field) -> bool:
-    """Whether a replacement field is valid by PEP 701 (its expression by this Python)."""
+def _field_features(src: str, item: _Field) -> set[Feature] | None:
+    """The newer features nested in a valid PEP 701 field; None when it is not valid."""
     if item.conversion is not None and item.conversion not in ("s", "r", "a"):
-        return False
-    if not all(_string_ok(src, s) for s in item.strings):
-        return False
+        return None
+    found: set[Feature] = set()
+    for nested in item.strings:
+        inner = _string_features(src, nested)
+        if inner is None:
+            return None
+        found |= inner
     expr = _replace(
         src, item.expr_start, item.expr_end, [(s.start, s.end, '""') for s in item.strings]
     )
-    if not expr.strip() or not _parses(f"(\n{expr}\n)", "eval"):
-        return False
-    return all(_field_ok(src, f) for f in item.spec_fields)
+    # A backslash outside strings is only a line continuation, never the field's last word.
+    if not _code_in(expr) or _stray_backslash(expr) or not _parses(f"(\n{expr}\n)", "eval"):
+        return None
+    for spec_field in item.spec_fields:
+        inner = _field_features(src, spec_field)
+        if inner is None:
+            return None
+        found |= inner
+    return found
 
 
-def _string_ok(src: str, item: _Str) -> bool:
-    return item.kind == "plain" or all(_field_ok(src, f) for f in item.fields)
+def _string_features(src: str, item: _Str) -> set[Feature] | None:
+    """The newer features a string literal needs beyond PEP 701; None when it is invalid."""
+    # The literal parts (escapes such as a bad "\\x") as a plain string of the same quotes;
+    # a field becomes "0": after a backslash that is a valid (octal) escape, as "\\{" is.
+    literal = _replace(
+        src, item.start, item.end, [(f.expr_start - 1, f.end, "0") for f in item.fields]
+    )
+    head = re.match(r"[A-Za-z]*", literal)
+    prefix = head.group() if head else ""
+    plain = re.sub("[fFtT]", "", prefix) + literal[len(prefix) :]
+    if not _parses(plain, "eval"):
+        return None
+    found = {T_STRING} if item.kind == "t" else set()
+    for item_field in item.fields:
+        inner = _field_features(src, item_field)
+        if inner is None:
+            return None
+        found |= inner
+    return found
+
+
+def _stray_backslash(code: str) -> bool:
+    """A backslash that is no line continuation: wrapped in brackets, it would become one."""
+    return re.search(r"\\(?!\r?\n)", code) is not None
+
+
+def _order(feature: Feature) -> tuple[Version, str]:
+    return feature.version, feature.name
+
+
+def _code_in(text: str) -> bool:
+    """Whether *text* (strings already replaced) holds anything but blanks and comments."""
+    return bool(re.sub(r"#[^\n]*|\\\r?\n", "", text).strip())
 
 
 def _replace(src: str, start: int, end: int, edits: list[tuple[int, int, str]]) -> str:
@@ -306,7 +359,9 @@ def _type_params(src: str, code: str, open_at: int) -> tuple[int, Feature] | Non
         return None
     inner = src[open_at + 1 : close]
     blank = code[open_at + 1 : close]
-    if not inner.strip() or re.search(r"(^|,)\s*[*/]\s*(,|$)", blank):
+    if not inner.strip() or _stray_backslash(blank) or re.search(r"(^|,)\s*[*/]\s*(,|$)", blank):
+        return None
+    if re.search(r"(^|,)\s*\*{1,2}\s*[^\W\d]\w*\s*:", blank):  # *Ts and **P take no bound
         return None
     # A parameter list of a function accepts what a type parameter list does (a name, a
     # bound, *Ts, **P, a default), so this Python checks the pieces.
@@ -323,21 +378,24 @@ def _rewrites(src: str, running: Version) -> tuple[list[tuple[int, int, str]], l
     edits: list[tuple[int, int, str]] = []
     features: list[Feature] = []
 
-    def add(start: int, end: int, text: str, feature: Feature) -> None:
-        if running < feature.version:
+    def add(start: int, end: int, text: str, *needed: Feature) -> None:
+        if running < max(f.version for f in needed):
             edits.append((start, end, text))
-            features.append(feature)
+            features.extend(sorted((f for f in needed if running < f.version), key=_order))
 
     for item in strings:
-        if item.kind == "plain" or not _string_ok(src, item):
+        if item.kind == "plain" or (
+            item.kind == "f" and _parses(src[item.start : item.end], "eval")
+        ):
             continue
-        if item.kind == "t":
-            add(item.start, item.end, '""', T_STRING)
-        elif not _parses(src[item.start : item.end], "eval"):
-            add(item.start, item.end, '""', F_STRING)
+        nested = _string_features(src, item)
+        if nested is not None:
+            add(item.start, item.end, '""', *({F_STRING} if item.kind == "f" else set()), *nested)
     code = _masked(src, strings)
     for m in _TYPE_ALIAS.finditer(code):
         end = m.end()
+        if src[m.start() : end] != code[m.start() : end]:  # a string in `type X`
+            continue
         feature = TYPE_ALIAS
         if end < len(code) and code[end] == "[":
             params = _type_params(src, code, end)
@@ -345,13 +403,24 @@ def _rewrites(src: str, running: Version) -> tuple[list[tuple[int, int, str]], l
                 continue
             end, found = params
             feature = max(feature, found, key=lambda f: f.version)
-        rest = code[end:]
-        if not re.match(r"[ \t]*=(?!=)", rest):
+        equals = re.compile(r"[ \t]*=(?!=)").match(code, end)
+        if equals is None:
+            continue
+        # The value is one expression: no starred or chained assignment as in `X = *y`.
+        stop = _logical_line_end(code, equals.end())
+        value = src[equals.end() : stop]
+        blank = code[equals.end() : stop]
+        if (
+            not _code_in(blank)
+            or _has_top_level_comma(blank)
+            or _stray_backslash(blank)
+            or not _parses(f"(\n{value}\n)", "eval")
+        ):
             continue
         add(m.start(), end, f"{m.group(1)}{m.group(2)} ", feature)
     for m in _GENERIC_DEF.finditer(code):
         params = _type_params(src, code, m.end())
-        if params is not None:
+        if params is not None and re.compile(r"[ \t]*[(:]").match(code, params[0]):
             end, feature = params
             add(m.end(), end, "", feature)
     for m in _EXCEPT.finditer(code):
@@ -359,11 +428,30 @@ def _rewrites(src: str, running: Version) -> tuple[list[tuple[int, int, str]], l
         if colon < 0:
             continue
         body = code[m.end() : colon]
-        if not _has_top_level_comma(body) or re.search(r"\bas\b", body):
+        if not _has_top_level_comma(body) or re.search(r"\bas\b", body) or _stray_backslash(body):
             continue
         if _parses(f"(\n{src[m.end() : colon]}\n)", "eval"):
             add(m.end(), colon, f"({src[m.end() : colon].strip()})", EXCEPT_LIST)
     return edits, features
+
+
+def _logical_line_end(code: str, i: int) -> int:
+    """Where the logical line of blanked *code* going on at *i* ends (newline or ``;``)."""
+    depth = 0
+    k = i
+    while k < len(code):
+        c = code[k]
+        if c in _OPEN:
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "\\" and code.startswith("\\\n", k):
+            k += 2
+            continue
+        elif c in "\n;" and depth <= 0:
+            return k
+        k += 1
+    return k
 
 
 def _top_level_colon(code: str, i: int) -> int:
@@ -431,7 +519,7 @@ def newer_python_reason(
     if not features:
         return None
     need = max(f.version for f in features)
-    names = ", ".join(f.name for f in sorted(features, key=lambda f: (f.version, f.name)))
+    names = ", ".join(f.name for f in sorted(features, key=_order))
     return (
         f"uses Python {need[0]}.{need[1]}+ syntax ({names}) this Python "
         f"{running[0]}.{running[1]} cannot parse: run secgate on a newer Python"
