@@ -29,8 +29,11 @@ _EXPORTS = {
     "ConfigError": "secgate.errors",
     "ScannerError": "secgate.errors",
     "SecgateError": "secgate.errors",
+    "PluginError": "secgate.errors",
     "Confidence": "secgate.models",
+    "Coverage": "secgate.models",
     "Finding": "secgate.models",
+    "GapKind": "secgate.models",
     "PackageInfo": "secgate.models",
     "ScanResult": "secgate.models",
     "ScanStatus": "secgate.models",
@@ -38,20 +41,56 @@ _EXPORTS = {
     "SkippedFile": "secgate.models",
     "Verdict": "secgate.models",
     "VerdictStatus": "secgate.models",
-    "Reporter": "secgate.plugins",
-    "ScanContext": "secgate.plugins",
-    "ScanOutput": "secgate.plugins",
-    "Scanner": "secgate.plugins",
-    "hookimpl": "secgate.plugins",
+    "SECGATE_API_VERSION": "secgate.api",
+    "Availability": "secgate.api",
+    "Decision": "secgate.api",
+    "FileDigests": "secgate.api",
+    "Reporter": "secgate.api",
+    "RuleInfo": "secgate.api",
+    "RunContext": "secgate.api",
+    "ScanContext": "secgate.api",
+    "ScanOutput": "secgate.api",
+    "Scanner": "secgate.api",
+    "bundled_rules": "secgate.api",
+    "hookimpl": "secgate.api",
+    "package_version": "secgate.api",
 }
 
 if TYPE_CHECKING:
-    from secgate.config import Config, ScannerOptions
-    from secgate.engine import check, evaluate
-    from secgate.errors import ConfigError, ScannerError, SecgateError
+    from secgate.api import (
+        SECGATE_API_VERSION,
+        Availability,
+        Decision,
+        FileDigests,
+        Reporter,
+        RuleInfo,
+        RunContext,
+        ScanContext,
+        Scanner,
+        ScanOutput,
+        bundled_rules,
+        hookimpl,
+        package_version,
+    )
+    from secgate.config import (
+        Config,
+        ScannerOptions,
+    )
+    from secgate.engine import (
+        check,
+        evaluate,
+    )
+    from secgate.errors import (
+        ConfigError,
+        PluginError,
+        ScannerError,
+        SecgateError,
+    )
     from secgate.models import (
         Confidence,
+        Coverage,
         Finding,
+        GapKind,
         PackageInfo,
         ScanResult,
         ScanStatus,
@@ -60,7 +99,6 @@ if TYPE_CHECKING:
         Verdict,
         VerdictStatus,
     )
-    from secgate.plugins import Reporter, ScanContext, Scanner, ScanOutput, hookimpl
 
 
 def __getattr__(name: str) -> Any:
@@ -77,12 +115,21 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "SECGATE_API_VERSION",
+    "Availability",
     "Confidence",
     "Config",
     "ConfigError",
+    "Coverage",
+    "Decision",
+    "FileDigests",
     "Finding",
+    "GapKind",
     "PackageInfo",
+    "PluginError",
     "Reporter",
+    "RuleInfo",
+    "RunContext",
     "ScanContext",
     "ScanOutput",
     "ScanResult",
@@ -96,7 +143,9 @@ __all__ = [
     "Verdict",
     "VerdictStatus",
     "__version__",
+    "bundled_rules",
     "check",
     "evaluate",
     "hookimpl",
+    "package_version",
 ]

@@ -27,7 +27,7 @@ from pydantic import (
 
 from secgate.errors import ConfigError
 from secgate.models import GapKind, Severity
-from secgate.trust import LOCATION, OWNER, PATH, trusted
+from secgate.trustmarks import LOCATION, OWNER, PATH, trusted
 
 CONFIG_FILENAMES = ("secgate.toml", "pyproject.toml")
 

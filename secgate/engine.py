@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from secgate import __version__
+from secgate import __version__, newcode
 from secgate.cache import is_inside, refuse_cache_inside, resolve_cache_dir
 from secgate.config import (
     DEFAULT_EXCLUDES,
@@ -475,6 +475,48 @@ def check(
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
     """
+    return _check(
+        path,
+        stage=stage,
+        config=config,
+        policy=policy,
+        scanners=scanners,
+        fail_on=fail_on,
+        jobs=jobs,
+        plugins=plugins,
+        overrides=overrides,
+        extras=extras,
+        baseline=baseline,
+        new_since=new_since,
+        root=root,
+        on_progress=on_progress,
+        shard=shard,
+        host=host,
+    )
+
+
+def _check(
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] = ".",
+    *,
+    stage: str | None = None,
+    config: str | os.PathLike[str] | Config | LoadedConfig | None = None,
+    policy: str | os.PathLike[str] | OwnerPolicy | None = None,
+    scanners: Sequence[str] | None = None,
+    fail_on: str | None = None,
+    jobs: int | None = None,
+    plugins: Sequence[object] = (),
+    overrides: Mapping[str, Any] | None = None,
+    extras: Mapping[str, Any] | None = None,
+    baseline: str | os.PathLike[str] | bool | None = None,
+    new_since: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    shard: tuple[int, int] | None = None,
+    host: PluginHost | None = None,
+    changed_only: newcode.RefCheckout | None = None,
+) -> Verdict:
+    """:func:`check`; *changed_only* (the --new-since scan of REF) limits per-file scanners
+    to the files that changed since REF, so unchanged files are neither scanned nor looked up."""
     run_started = _now()
     raw_paths = [path] if isinstance(path, str | os.PathLike) else list(path)
     if not raw_paths:
@@ -538,26 +580,30 @@ def check(
     run_extras: dict[str, Any] = dict(extras or {})
     run_extras.update(_baseline_extras(baseline, effective, loaded))
     if new_since:
-        from secgate.newcode import scan_previous  # noqa: PLC0415
-
-        previous_kwargs: dict[str, Any] = {
-            "stage": stage,
-            "config": loaded,
-            "policy": owner,
-            "scanners": scanners,
-            "fail_on": fail_on,
-            "jobs": jobs,
-            "plugins": plugins,
-            "overrides": overrides,
-            "baseline": False,
-        }
-        run_extras["previous"] = scan_previous(
-            new_since,
-            root,
-            targets,
-            frozenset(s.name for s, _ in selection.run if s.per_file),
-            previous_kwargs,
-        )
+        per_file = frozenset(s.name for s, _ in selection.run if s.per_file)
+        with newcode.checkout(new_since, root, targets) as at_ref:
+            # The tree at REF is scanned with today's policy and scanners; per-file
+            # scanners only look at the files that changed (the others' answers are the same).
+            previous_verdict = (
+                _check(
+                    list(at_ref.targets),
+                    stage=stage,
+                    config=loaded,
+                    policy=owner,
+                    scanners=scanners,
+                    fail_on=fail_on,
+                    jobs=jobs,
+                    plugins=plugins,
+                    overrides=overrides,
+                    baseline=False,
+                    root=at_ref.root,
+                    host=host,
+                    changed_only=at_ref,
+                )
+                if at_ref.targets
+                else None
+            )
+        run_extras["previous"] = newcode.previous_from(at_ref, previous_verdict, per_file)
         run_extras["new_since_ref"] = new_since
     fileset = whole = collect_files(root, targets, effective)
     if not fileset.files:
@@ -583,7 +629,7 @@ def check(
         opts = options[scanner.name]
         ctx = ScanContext(
             root=root,
-            files=files_for(opts.exclude, (fileset if scanner.per_file else whole).files),
+            files=_job_files(scanner, opts, fileset, whole, changed_only),
             options=opts,
             config=effective,
             stage=stage,
@@ -774,6 +820,20 @@ def judge(
         started_at=started_at,
         finished_at=_now(),
     )
+
+
+def _job_files(
+    scanner: Scanner,
+    opts: ScannerOptions,
+    fileset: FileSet,
+    whole: FileSet,
+    changed_only: newcode.RefCheckout | None,
+) -> tuple[str, ...]:
+    """The files one scanner gets: its shard (or the whole tree), less its own excludes."""
+    files = files_for(opts.exclude, (fileset if scanner.per_file else whole).files)
+    if changed_only is not None and scanner.per_file:
+        files = tuple(f for f in files if changed_only.prefix + f in changed_only.changed)
+    return files
 
 
 def _with_coverage(

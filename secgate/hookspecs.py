@@ -28,7 +28,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from secgate.models import Finding, ScanResult
-    from secgate.plugins import Decision, Reporter, RunContext, ScanContext, Scanner, ScanOutput
+    from secgate.api import Decision, Reporter, RunContext, ScanContext, Scanner, ScanOutput
 
 hookspec = pluggy.HookspecMarker("secgate")
 

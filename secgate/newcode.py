@@ -12,7 +12,7 @@ already there at REF is not the change's fault either: it is reported as
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import os
 import shutil
 import subprocess
 import tempfile
@@ -20,29 +20,43 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from secgate.errors import UsageError
-from secgate.plugins import hookimpl
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
-    from secgate.models import Finding
-    from secgate.plugins import ScanContext, Scanner, ScanOutput
+    from secgate.models import Finding, Verdict
 
 PREEXISTING = "preexisting"
 NEWLY_DISCLOSED = "newly-disclosed"
 
 
-def git(*args: str, cwd: Path) -> str:
-    """Run git with an argument list; a failure is a one-line :class:`UsageError`."""
+#: Seconds a single git command may take before --new-since gives up (a hung git, say on
+#: a network filesystem or a credential prompt, must end the gate with an error).
+GIT_TIMEOUT = 120.0
+
+
+def git(*args: str, cwd: Path, timeout: float | None = None) -> str:
+    """Run git with an argument list; a failure or a hang is a one-line :class:`UsageError`."""
     git_bin = shutil.which("git")
     if git_bin is None:
         raise UsageError("--new-since needs git, which is not on PATH")
-    proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-        [git_bin, *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+    limit = GIT_TIMEOUT if timeout is None else timeout
+    try:
+        proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [git_bin, *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=limit,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"git {args[0]} did not finish within {limit:g} s") from None
     if proc.returncode != 0:
         message = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
         raise UsageError(f"git {args[0]} failed: {message}")
@@ -109,32 +123,32 @@ class Previous:
         return NEWLY_DISCLOSED
 
 
-@dataclass
-class _SubsetPlugin:
-    """During the REF scan, per-file scanners look only at the files that changed."""
+@dataclass(frozen=True)
+class RefCheckout:
+    """The tree at REF, checked out, and how it differs from the working tree."""
 
+    ref: str
+    commit: str
+    committed_at: datetime
     changed: frozenset[str]
+    """Paths (relative to the git top) that differ between REF and the working tree."""
+    unchanged: frozenset[str]
+    """Paths (relative to the scanned root) unchanged since REF."""
     prefix: str
-
-    @hookimpl(tryfirst=True)
-    def secgate_scan(self, scanner: Scanner, context: ScanContext) -> ScanOutput | None:
-        """Scan only changed files with per-file scanners."""
-        if not scanner.per_file:
-            return None
-        subset = tuple(f for f in context.files if self.prefix + f in self.changed)
-        return scanner.scan(dataclasses.replace(context, files=subset))
+    root: Path
+    """The scanned root's counterpart inside the checkout."""
+    targets: tuple[Path, ...]
+    """The scan targets that exist at REF (empty: nothing to compare with)."""
 
 
-def scan_previous(
-    ref: str,
-    root: Path,
-    targets: Sequence[Path],
-    per_file_scanners: frozenset[str],
-    check_kwargs: dict[str, Any],
-) -> Previous:
-    """Scan the tree at *ref* and return what it held. Raises UsageError for git problems."""
-    from secgate.engine import check  # noqa: PLC0415 - engine imports this module
+@contextlib.contextmanager
+def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheckout]:
+    """Check the tree at *ref* out into a temporary worktree, removed afterwards.
 
+    It runs no scan: the engine scans ``checkout.targets`` (per-file scanners only the
+    ``changed`` files) and hands the verdict to :func:`previous_from`. Raises UsageError
+    for git problems.
+    """
     top = Path(git("rev-parse", "--show-toplevel", cwd=root).strip())
     commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=top).strip()
     stamp = git("show", "-s", "--format=%cI", commit, cwd=top).strip()
@@ -159,35 +173,40 @@ def scan_previous(
                 moved = ref_root / target.resolve().relative_to(root.resolve())
                 if moved.exists():
                     ref_targets.append(moved)
-            subset = _SubsetPlugin(changed=frozenset(changed), prefix=prefix)
-            previous_verdict = None
-            if ref_targets:
-                previous_verdict = check(
-                    ref_targets,
-                    **{
-                        **check_kwargs,
-                        "plugins": [*check_kwargs.get("plugins", ()), subset],
-                        "root": ref_root,
-                    },
-                )
+            yield RefCheckout(
+                ref=ref,
+                commit=commit,
+                committed_at=committed_at,
+                changed=frozenset(changed),
+                unchanged=unchanged,
+                prefix=prefix,
+                root=ref_root,
+                targets=tuple(ref_targets),
+            )
         finally:
             with contextlib.suppress(UsageError):
                 git("worktree", "remove", "--force", str(tree), cwd=top)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def previous_from(
+    ref_checkout: RefCheckout, verdict: Verdict | None, per_file_scanners: frozenset[str]
+) -> Previous:
+    """What REF held, from the verdict of its scan (None when no target existed there)."""
     fingerprints: Counter[tuple[str, str]] = Counter()
     dependencies = set()
-    if previous_verdict is not None:
-        for finding in previous_verdict.findings:
+    if verdict is not None:
+        for finding in verdict.findings:
             fingerprints[(finding.scanner, finding.fingerprint)] += 1
             dep = _dependency_key(finding)
             if dep is not None:
                 dependencies.add(dep)
     return Previous(
-        ref=ref,
-        commit=commit,
-        committed_at=committed_at,
-        unchanged_files=unchanged,
+        ref=ref_checkout.ref,
+        commit=ref_checkout.commit,
+        committed_at=ref_checkout.committed_at,
+        unchanged_files=ref_checkout.unchanged,
         per_file_scanners=per_file_scanners,
         fingerprints=fingerprints,
         dependencies=frozenset(dependencies),
