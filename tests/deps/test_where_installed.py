@@ -19,6 +19,8 @@ import pytest
 import secgate
 from secgate.deps.manifests import read_manifests
 from secgate.models import Finding, Severity, Verdict, VerdictStatus
+from secgate.plugins import make_plugin_host
+from secgate.scanners.pip_audit import PipAuditOptions
 from tests.deps.helpers import osv_record
 
 CVSS_HIGH = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"  # 7.5
@@ -335,3 +337,9 @@ def test_lock_conflict_severity_is_configurable(tmp_path: Path, db: Path) -> Non
     (conflict,) = [f for f in verdict.findings if f.rule_id == "lock-conflict"]
     assert conflict.severity is Severity.HIGH
     assert conflict.blocking
+
+
+def test_lock_conflict_is_a_listed_rule_with_its_default_severity() -> None:
+    scanner = make_plugin_host().scanners()["pip-audit"].cls()
+    rules = {rule.id: rule for rule in scanner.rules(PipAuditOptions())}
+    assert rules["lock-conflict"].severity is Severity.MEDIUM
