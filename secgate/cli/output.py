@@ -1,0 +1,123 @@
+"""What the command writes: the report files, the main report on stdout, the error
+reports of a run that could not start, and the one line an error becomes on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from secgate import __version__
+from secgate.errors import SecgateError, UsageError
+from secgate.escape import escape_text, safe_line
+
+if TYPE_CHECKING:
+    from secgate.models import Verdict
+    from secgate.plugins import PluginHost
+
+
+def use_color(stream: TextIO, args: argparse.Namespace) -> bool:
+    if getattr(args, "no_color", False) or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _parse_reports(values: Sequence[str], known: dict[str, object]) -> list[tuple[str, Path]]:
+    pairs = []
+    for value in values:
+        fmt, sep, target = value.partition("=")
+        if not sep or not fmt or not target:
+            raise UsageError(f"--report {value!r}: expected FORMAT=FILE, e.g. sarif=out.sarif")
+        if fmt not in known:
+            raise UsageError(
+                f"--report {value!r}: unknown format {fmt!r} (known: {', '.join(known)})"
+            )
+        pairs.append((fmt, Path(target)))
+    return pairs
+
+
+def report_targets(
+    args: argparse.Namespace, reporters: Mapping[str, object]
+) -> list[tuple[str, Path]]:
+    """The (format, file) pairs a command writes: ``--report`` targets, then ``--output``."""
+    pairs = _parse_reports(args.report, dict(reporters))
+    if args.output:
+        pairs.append((args.format or "text", Path(args.output)))
+    return pairs
+
+
+def emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: TextIO) -> None:
+    from secgate.atomic import atomic_write_text, symlink_on_the_way  # noqa: PLC0415
+
+    reporters = host.reporters()
+    fmt = args.format or "text"
+    if fmt not in reporters:
+        raise UsageError(f"--format {fmt!r}: unknown format (known: {', '.join(reporters)})")
+    targets = report_targets(args, reporters)
+    color = use_color(stdout, args)
+    for _, target in targets:
+        link = symlink_on_the_way(target, Path(verdict.root))
+        if link is not None:
+            raise UsageError(
+                f"{target}: not writing through {link}, a symbolic link inside the scanned "
+                "tree (write reports outside the checkout, e.g. under $RUNNER_TEMP)"
+            )
+    for name, target in targets:
+        atomic_write_text(target, reporters[name]().render(verdict))
+    if args.output or fmt == "text":
+        if args.quiet:
+            word = verdict.status.value.upper()
+            reason = verdict.reasons[0] if verdict.reasons else ""
+            stdout.write(f"secgate: {word}: {reason}\n")
+        else:
+            stdout.write(reporters["text"]().render(verdict, color=color))
+    else:
+        stdout.write(reporters[fmt]().render(verdict))
+
+
+def write_error_reports(exc: SecgateError, args: argparse.Namespace, host: PluginHost) -> None:
+    """On a run that could not start, write an error verdict to every report file."""
+    from secgate.atomic import atomic_write_text, symlink_on_the_way  # noqa: PLC0415
+    from secgate.models import Verdict, VerdictStatus  # noqa: PLC0415
+
+    root = Path(args.paths[0]).absolute() if args.paths else Path.cwd()
+    verdict = Verdict(
+        tool_version=__version__,
+        status=VerdictStatus.ERROR,
+        reasons=(f"secgate could not run: {exc}",),
+        decided_by="error",
+        root=str(root),
+        stage=args.stage,
+    )
+    reporters = host.reporters()
+    for name, target in report_targets(args, reporters):
+        if name not in reporters or symlink_on_the_way(target, root) is not None:
+            continue
+        with contextlib.suppress(OSError, SecgateError):
+            atomic_write_text(target, reporters[name]().render(verdict))
+
+
+def print_error(err: TextIO, exc: SecgateError) -> None:
+    """The one line a usage, config or run error becomes on stderr."""
+    err.write(safe_line(f"secgate: error: {escape_text(str(exc))}") + "\n")
+
+
+def print_interrupted(err: TextIO) -> None:
+    """The line an interrupted run (Ctrl-C) ends with: no verdict."""
+    err.write("secgate: interrupted; no verdict\n")
+
+
+def print_internal_error(err: TextIO, exc: Exception, *, debug: bool) -> None:
+    """The last resort for a bug: one line (and the traceback under ``--debug``)."""
+    if debug:
+        traceback.print_exc(file=err)
+    err.write(
+        f"secgate: internal error: {type(exc).__name__}: {escape_text(str(exc))} "
+        "(rerun with --debug for a traceback, and please report it)\n"
+    )
