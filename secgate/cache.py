@@ -228,20 +228,27 @@ def _key(token: str, path: str, digest: str) -> str:
     return hashlib.sha256(f"{token}\0{path}\0{digest}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _encode(findings: list[Finding], skipped: str | None) -> bytes:
+def _encode(findings: list[Finding], skipped: SkippedFile | None) -> bytes:
     # Redacted before it is stored: the cache never holds a secret a scanner quoted.
     from secgate.secrets.redact import redact_finding, redact_text  # noqa: PLC0415
 
     data = {
         "f": [redact_finding(f).model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
-        "s": redact_text(skipped) if skipped is not None else None,
+        "s": redact_text(skipped.reason) if skipped is not None else None,
+        "k": skipped.kind.value if skipped is not None else None,
     }
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
-def _decode(value: bytes) -> tuple[list[Finding], str | None]:
+def _decode(value: bytes, rel: str) -> tuple[list[Finding], SkippedFile | None]:
     data: dict[str, Any] = json.loads(zlib.decompress(value))
-    return [Finding.model_validate(f) for f in data["f"]], data["s"]
+    findings = [Finding.model_validate(f) for f in data["f"]]
+    if data["s"] is None:
+        return findings, None
+    # The gap's kind as the scanner named it (rows from before kinds: guessed from the reason).
+    return findings, SkippedFile.model_validate(
+        {"path": rel, "reason": data["s"], "kind": data.get("k")}
+    )
 
 
 def cache_dir_for(context: ScanContext) -> Path:
@@ -318,15 +325,15 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
             misses.append(rel)
             continue
         try:
-            cached, reason = _decode(value)
+            cached, gap = _decode(value, rel)
         except (ValueError, KeyError, zlib.error):
             misses.append(rel)  # an unreadable entry is a miss, never a crash
             continue
         findings.extend(cached)
-        if reason is None:
+        if gap is None:
             scanned += 1
         else:
-            skipped.append(SkippedFile(path=rel, reason=reason))
+            skipped.append(gap)
     hits = len(handled) - len(misses)
     if context.progress is not None:
         context.progress(hits, len(handled))
@@ -355,7 +362,7 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
         for finding in output.findings:
             if finding.path in by_path:
                 by_path[finding.path].append(finding)
-        reasons = {s.path: s.reason for s in output.skipped}
+        reasons = {s.path: s for s in output.skipped}
         cache.put_many(
             {keys[rel]: _encode(by_path[rel], reasons.get(rel)) for rel in misses if rel in keys}
         )

@@ -15,7 +15,7 @@ import pytest
 import secgate
 from secgate.cache import CACHE_FILE, ResultCache
 from secgate.config import ScannerOptions
-from secgate.models import Finding, Severity
+from secgate.models import Finding, GapKind, Severity, SkippedFile
 from secgate.plugins import ScanContext, Scanner, ScanOutput, hookimpl
 from tests.conftest import write
 
@@ -58,8 +58,14 @@ class WordScanner(Scanner):
         WordScanner.handed.append(files)
         words = self._rules(context.options, context.root)
         findings = []
+        gaps = []
         for rel in files:
-            for number, line in enumerate(context.path(rel).read_text().splitlines(), 1):
+            text = context.path(rel).read_text()
+            if text.startswith("GAP"):
+                # A kind its reason would not give away: the cache must keep it.
+                gaps.append(SkippedFile(path=rel, reason="odd bytes", kind=GapKind.BINARY))
+                continue
+            for number, line in enumerate(text.splitlines(), 1):
                 if any(word in line for word in words):
                     findings.append(
                         Finding(
@@ -71,7 +77,7 @@ class WordScanner(Scanner):
                             line=number,
                         )
                     )
-        return ScanOutput(findings=findings, files_scanned=len(files))
+        return ScanOutput(findings=findings, files_scanned=len(files) - len(gaps), skipped=gaps)
 
 
 class Plugin:
@@ -264,3 +270,14 @@ def test_runs_creating_one_new_cache_at_once_both_keep_it(tmp_path: Path) -> Non
         db = sqlite3.connect(folder / CACHE_FILE)
         assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (400,)
         db.close()
+
+
+def test_a_gap_keeps_its_kind_through_the_cache(tree: Path) -> None:
+    write(tree, {"d.py": "GAP\n"})
+    first = _run(tree)
+    second = _run(tree)
+    assert _details(second) == (4, 0)
+    for verdict in (first, second):
+        (gap,) = verdict.scanner("words").coverage.skipped
+        assert (gap.path, gap.reason, gap.kind) == ("d.py", "odd bytes", GapKind.BINARY)
+    assert second.scanner("words").coverage.files_scanned == 3

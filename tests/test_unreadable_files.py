@@ -22,7 +22,7 @@ import pytest
 
 import secgate
 from secgate.config import Config, ScannerOptions
-from secgate.models import ScanStatus
+from secgate.models import ScanStatus, SkippedFile
 from secgate.plugins import ScanContext, Scanner
 from secgate.scanners import semgrep as sg
 from secgate.scanners.bandit import BanditOptions, BanditScanner
@@ -140,7 +140,7 @@ def test_semgrep_rejecting_a_file_mid_run_is_retried_once_without_it(
     real = sg.unscannable_targets
     calls: list[int] = []
 
-    def late(root: Path, targets: list[str]) -> dict[str, str]:
+    def late(root: Path, targets: list[str]) -> dict[str, SkippedFile]:
         calls.append(1)
         return {} if len(calls) == 1 else real(root, targets)
 
