@@ -16,7 +16,6 @@ These things differ from ``bandit -r`` on purpose:
   as weakenings (see :mod:`secgate.scanners.bandit_config`).
 * A file this Python cannot parse because it uses newer syntax (a 3.12 f-string on 3.11)
   is a ``newer-python`` gap, not an unparsable one (see :mod:`secgate.pysyntax`).
-
 * ``# nosec`` findings are reported with ``suppressed_by="inline:nosec"`` instead of being
   dropped. Bandit's own nosec parsing and matching decide which ones (the tester records
   bandit's decision instead of acting on it), so the set that bandit would drop is exactly
@@ -28,7 +27,6 @@ These things differ from ``bandit -r`` on purpose:
 
 from __future__ import annotations
 
-import ast
 import concurrent.futures
 import contextlib
 import functools
@@ -40,7 +38,6 @@ import json
 import logging
 import re
 import sys
-import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -56,7 +53,6 @@ from secgate.models import (
     GapKind,
     Severity,
     SkippedFile,
-    classify_gap,
     content_fingerprint,
 )
 from secgate.plugins import (
@@ -68,12 +64,18 @@ from secgate.plugins import (
     hookimpl,
     package_version,
 )
-from secgate.pysyntax import newer_python_reason
 from secgate.scanners.bandit_config import (
     PYPROJECT,
     tool_bandit_file,
     tool_bandit_table,
     tree_weakenings,
+)
+from secgate.scanners.bandit_gaps import (
+    SOURCE_LINES,
+    declares_coding,
+    read_gap_kind,
+    source_text,
+    unparsable_gap,
 )
 
 if TYPE_CHECKING:
@@ -110,13 +112,6 @@ _CONFIDENCE = {
     "HIGH": Confidence.HIGH,
 }
 _PASSWORD_MESSAGE = re.compile(r"^(?P<head>.*?: )'(?P<value>.*)'$", re.DOTALL)
-#: Line ends as Python's tokenizer sees them (str.splitlines also splits on form feeds).
-_SOURCE_LINES = re.compile(r"\r\n|\r|\n")
-_PYTHON2_HINTS = (
-    "Missing parentheses in call to",
-    "multiple exception types must be parenthesized",
-    "leading zeros in decimal integer literals",
-)
 
 BanditTestId = Annotated[str, StringConstraints(pattern=r"^B\d{3}$")]
 Level = Literal["low", "medium", "high"]
@@ -180,69 +175,6 @@ def redact_password_message(text: str) -> str:
     shown = value[:2] if length >= 8 else ""
     unit = "character" if length == 1 else "characters"
     return f"{match.group('head')}'{shown}…' ({length} {unit})"
-
-
-def explain_unparsable(data: bytes) -> str | None:
-    """Why Python cannot parse *data*, in a few words; None when it parses."""
-    gap = unparsable_gap(data)
-    return None if gap is None else gap[1]
-
-
-def source_text(data: bytes) -> str | None:
-    """*data* decoded as Python decodes source (its ``coding:`` declaration, else UTF-8)."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    except (UnicodeDecodeError, SyntaxError, LookupError):
-        return None
-
-
-def unparsable_gap(data: bytes) -> tuple[GapKind, str] | None:
-    """The gap kind and reason when Python cannot parse *data*; None when it parses.
-
-    A syntax error caused by syntax newer than this Python (a 3.12 f-string on 3.11) is
-    :attr:`GapKind.NEWER_PYTHON`; every reason is worded so that
-    :func:`secgate.models.classify_gap` gives the same kind back (a result cache keeps
-    reasons only).
-    """
-    if b"\x00" in data:
-        return GapKind.BINARY, "binary content (null bytes), not Python source"
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        return (
-            GapKind.ENCODING,
-            f"not valid {exc.encoding} text at byte {exc.start} (missing coding declaration?)",
-        )
-    except (SyntaxError, LookupError) as exc:
-        return GapKind.ENCODING, f"cannot decode: {exc}"
-    try:
-        ast.parse(data)
-    except SyntaxError as exc:
-        newer = newer_python_reason(text, exc)
-        if newer is not None:
-            return GapKind.NEWER_PYTHON, f"line {exc.lineno}: {newer}"
-        hint = " (Python 2 code?)" if any(h in (exc.msg or "") for h in _PYTHON2_HINTS) else ""
-        return GapKind.UNPARSABLE, f"line {exc.lineno}: {exc.msg}{hint}"
-    except (ValueError, MemoryError, RecursionError) as exc:
-        return GapKind.UNPARSABLE, f"cannot parse: {type(exc).__name__}: {exc}"
-    return None
-
-
-def _declares_coding(data: bytes) -> bool:
-    """Whether *data* declares a source coding other than UTF-8 (a BOM is UTF-8)."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except (SyntaxError, LookupError):
-        return True
-    return encoding not in ("utf-8", "utf-8-sig")
-
-
-def _read_gap_kind(reason: str) -> GapKind:
-    """The kind of a gap :func:`secgate.files.read_regular` gave *reason* for."""
-    kind = classify_gap(reason)
-    return kind if kind is not GapKind.OTHER else GapKind.UNREADABLE
 
 
 def balanced_chunks(
@@ -491,7 +423,7 @@ def scan_chunk(
                 # Never a blocking open: a FIFO that replaced a file would hang the worker.
                 data = read_regular(absolute)
             except UnreadableFileError as exc:
-                skipped.append((rel, exc.reason, _read_gap_kind(exc.reason).value))
+                skipped.append((rel, exc.reason, read_gap_kind(exc.reason).value))
                 continue
             mgr.absolute[display] = absolute
             # Bandit tokenizes every file to find nosec comments; its pattern needs the
@@ -499,7 +431,7 @@ def scan_chunk(
             # nosec line, and tokenizing it (a tenth of bandit's time) can be skipped. A
             # file in another declared coding (utf-7 spells letters in base64) is always
             # tokenized, as bandit does.
-            mgr.ignore_nosec = b"nosec" not in data and not _declares_coding(data)
+            mgr.ignore_nosec = b"nosec" not in data and not declares_coding(data)
             mgr.crash = None
             results_before, skipped_before = len(mgr.results), len(mgr.skipped)
             mgr._parse_file(display, io.BytesIO(data), [display])
@@ -528,7 +460,7 @@ def scan_chunk(
             text = source_text(data)
             if text is None:  # pragma: no cover - bandit parsed it, so Python decoded it
                 text = data.decode("utf-8", "replace")
-            lines = _SOURCE_LINES.split(text)
+            lines = SOURCE_LINES.split(text)
             for issue in new:
                 if issue.filter(settings["severity"], settings["confidence"]):
                     findings.append(_issue_data(issue, rel, lines))
