@@ -11,6 +11,7 @@ against this module).
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -158,6 +159,23 @@ class PluginHost:
         return decision
 
 
+#: secgate's own plugins, registered by module before any entry point (as pytest registers
+#: its own): they work in a source checkout that is not installed, and a third-party entry
+#: point cannot take their names. They use the same hooks as any third-party plugin.
+DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("scan", "secgate.scanners"),
+    ("cache", "secgate.cache"),
+    ("policy", "secgate.policy"),
+    ("reports", "secgate.reports"),
+    ("bandit", "secgate.scanners.bandit"),
+    ("pip-audit", "secgate.scanners.pip_audit"),
+    ("semgrep", "secgate.scanners.semgrep"),
+    ("secrets", "secgate.scanners.secrets"),
+)
+#: Without these a run cannot scan or decide: they cannot be disabled.
+ESSENTIAL_PLUGINS = frozenset({"scan", "policy"})
+
+
 def _entry_points() -> list[importlib.metadata.EntryPoint]:
     seen: set[tuple[str, str]] = set()
     unique = []
@@ -175,7 +193,7 @@ def make_plugin_host(
     disabled: Iterable[str] = (),
     environ: Mapping[str, str] | None = None,
 ) -> PluginHost:
-    """Build a plugin host: load every ``secgate`` entry point, then *extra_plugins*.
+    """Build a plugin host: secgate's own plugins, every ``secgate`` entry point, *extra_plugins*.
 
     A plugin that fails to import is an error (a gate with a plugin silently missing could
     pass code it should not). ``disabled`` (or ``SECGATE_DISABLE_PLUGINS``, comma-separated)
@@ -185,11 +203,24 @@ def make_plugin_host(
     blocked = set(disabled) | {
         name.strip() for name in env.get("SECGATE_DISABLE_PLUGINS", "").split(",") if name.strip()
     }
+    essential = sorted(blocked & ESSENTIAL_PLUGINS)
+    if essential:
+        raise PluginError(
+            f"plugin {essential[0]!r} is essential (secgate cannot scan or decide without it) "
+            "and cannot be disabled; disable single scanners instead"
+        )
     pm = pluggy.PluginManager("secgate")
     pm.add_hookspecs(hookspecs)
     distributions: dict[str, tuple[str, str]] = {}
+    own_version = package_version("secgate-ci")
+    for name, module in DEFAULT_PLUGINS:
+        if name not in blocked:
+            pm.register(importlib.import_module(module), name=name)
+            if own_version is not None:
+                distributions[name] = ("secgate-ci", own_version)
+    defaults = {module for _, module in DEFAULT_PLUGINS}
     for ep in _entry_points():
-        if ep.name in blocked or pm.get_plugin(ep.name) is not None:
+        if ep.name in blocked or pm.get_plugin(ep.name) is not None or ep.value in defaults:
             continue
         try:
             plugin = ep.load()
