@@ -474,7 +474,7 @@ def parse_gitleaks(data: Mapping[str, Any], source: str) -> tuple[list[Rule], li
                 f"an allowlist's targetRules names rules of other files ({', '.join(others)}): "
                 "applied to them only where this file is loaded as a rule file"
             )
-    raw_rules = data.get("rules", ())
+    raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list):
         raise ConfigError(f"{source}: rules: expected an array of tables ([[rules]])")
     rules: list[Rule] = []

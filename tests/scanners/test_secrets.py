@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
 import random
+import re
 import string
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -19,10 +22,11 @@ import secgate
 from secgate.cli import main
 from secgate.config import Config
 from secgate.errors import ConfigError
-from secgate.models import Finding, ScanStatus, Severity
+from secgate.models import Finding, GapKind, ScanStatus, Severity
 from secgate.plugins import make_plugin_host
 from secgate.scanners.secrets import SecretsOptions, SecretsScanner, secgate_adjust_findings
 from secgate.secrets.redact import DEFAULT_FINGERPRINT_KEY, fingerprint
+from tests.conftest import run_cli, write
 
 B62 = string.ascii_letters + string.digits
 _ORDER = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -65,6 +69,8 @@ def test_git_modes_are_not_answered_by_the_result_cache() -> None:
     assert scanner.cacheable(SecretsOptions())
     assert not scanner.cacheable(SecretsOptions(mode="staged"))
     assert not scanner.cacheable(SecretsOptions(mode="history"))
+    # A rule file's weakenings are reported per run, never answered from the cache.
+    assert not scanner.cacheable(SecretsOptions(rules=("ci/secrets.toml",)))
 
 
 def test_rules_lists_every_bundled_rule_with_severity() -> None:
@@ -299,7 +305,7 @@ def test_cli_staged_and_history_flags_reach_the_scanner(repo: Path) -> None:
     git(repo, "add", "new.py")
     stdout = io.StringIO()
     code = main(
-        ["check", str(repo), "--scanner", "secrets", "--staged", "-o", "json"], stdout=stdout
+        ["check", str(repo), "--scanner", "secrets", "--staged", "--format", "json"], stdout=stdout
     )
     report = json.loads(stdout.getvalue())
     assert code == 1
@@ -309,7 +315,7 @@ def test_cli_staged_and_history_flags_reach_the_scanner(repo: Path) -> None:
     git(repo, "commit", "-q", "-am", "gone")
     stdout = io.StringIO()
     code = main(
-        ["check", str(repo), "--scanner", "secrets", "--history", "-o", "json"], stdout=stdout
+        ["check", str(repo), "--scanner", "secrets", "--history", "--format", "json"], stdout=stdout
     )
     report = json.loads(stdout.getvalue())
     assert code == 1
@@ -395,3 +401,192 @@ def test_duplicate_survives_the_policy_and_does_not_block(tmp_path: Path) -> Non
     assert not by_scanner["bandit"].blocking
     assert by_scanner["secrets"].blocking
     assert judged.summary.blocking == 1
+
+
+# --------------------------------------------------------------------------- hostile trees
+
+
+def aws_keys(count: int, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = string.ascii_uppercase + "234567"
+    keys: set[str] = set()
+    while len(keys) < count:
+        body = "".join(rng.choice(alphabet) for _ in range(16))
+        if not any(p in body for p in ("234567", "XXXX")) and not re.search(r"(.)\1{5}", body):
+            keys.add("AKIA" + body)
+    return sorted(keys)
+
+
+def test_two_thousand_keys_on_one_line_are_reported_in_linear_time(tmp_path: Path) -> None:
+    keys = aws_keys(2000)
+    (tmp_path / "keys.txt").write_text(" ".join(keys) + "\n")
+    started = time.perf_counter()
+    verdict = secgate.check(tmp_path, config=Config(cache=False), scanners=["secrets"])
+    elapsed = time.perf_counter() - started
+    found = secrets_findings(verdict)
+    assert sorted(f.column or 0 for f in found) == [1 + 21 * i for i in range(2000)]
+    assert {f.rule_id for f in found} == {"aws-access-key-id"}
+    report = json.dumps(verdict.model_dump(mode="json"))
+    assert not any(key in report for key in keys)
+    assert max(len(f.snippet or "") for f in found) < 400  # a window, not the 42 KB line
+    assert elapsed < 30, f"took {elapsed:.1f} s (was over 110 s before)"
+
+
+def test_snippet_of_a_hit_deep_in_a_long_line_shows_its_own_neighbourhood(tmp_path: Path) -> None:
+    token = github_token(20)
+    (tmp_path / "min.js").write_text("var a=1;" * 2000 + f'var GH="{token}";' + "var b=2;" * 50)
+    [finding] = secrets_findings(run(tmp_path))
+    assert finding.snippet is not None
+    assert 'GH="ghp_\u2026(40 chars)"' in finding.snippet
+    assert finding.snippet.startswith("\u2026") and token not in finding.snippet
+
+
+def key_block(padding: int) -> str:
+    rng = random.Random(padding)
+    lines = ["".join(rng.choice(B62 + "+/") for _ in range(64)) for _ in range(6)]
+    lines[0] += " " * padding
+    kind = "RSA " + "PRIVATE KEY-----"
+    return "-----BEGIN " + kind + "\n" + "\n".join(lines) + "\n-----END " + kind + "\n"
+
+
+@pytest.mark.parametrize("padding", [70 * 1024, 1024 * 1024])
+def test_padded_private_key_is_found_by_the_scanner(tmp_path: Path, padding: int) -> None:
+    (tmp_path / "deploy.pem").write_text(key_block(padding))
+    [finding] = secrets_findings(run(tmp_path))
+    assert (finding.rule_id, finding.path, finding.line) == ("private-key", "deploy.pem", 1)
+
+
+def test_nul_bytes_do_not_hide_env_and_shell_files_binary_stays_a_gap(tmp_path: Path) -> None:
+    key_env, key_sh = aws_keys(2, seed=21)
+    (tmp_path / ".env").write_bytes(f"\x00AWS_ACCESS_KEY_ID={key_env}\n".encode())
+    (tmp_path / "deploy.sh").write_bytes(f"#!/bin/sh\nexport K={key_sh}\x00\n".encode())
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    verdict = run(tmp_path)
+    result = verdict.scanner("secrets")
+    assert {(f.path, f.line) for f in secrets_findings(verdict)} == {(".env", 1), ("deploy.sh", 2)}
+    assert [(s.path, s.kind) for s in result.coverage.skipped] == [("logo.png", GapKind.BINARY)]
+
+
+def test_declared_python_codings_do_not_hide_keys(tmp_path: Path) -> None:
+    key7, key_esc, key_bad = aws_keys(3, seed=22)
+    hidden = base64.b64encode(f'K = "{key7}"'.encode("utf-16-be")).decode().rstrip("=")
+    (tmp_path / "seven.py").write_bytes(f"# coding: utf-7\n+{hidden}-\n".encode())
+    spelled = "".join(f"\\x{ord(c):02x}" for c in key_esc)
+    (tmp_path / "esc.py").write_bytes(f'# coding: unicode_escape\nK = "{spelled}"\n'.encode())
+    (tmp_path / "bad.py").write_bytes(f'# coding: martian\nK = "{key_bad}"\n'.encode())
+    verdict = run(tmp_path)
+    found = {f.path: f for f in secrets_findings(verdict)}
+    assert set(found) == {"seven.py", "esc.py", "bad.py"}
+    assert found["seven.py"].properties["decoded_from"] == "utf-7"
+    assert found["seven.py"].line == 2
+    assert found["esc.py"].properties["decoded_from"] == "unicode-escape"
+    [gap] = verdict.scanner("secrets").coverage.skipped
+    assert (gap.path, gap.kind) == ("bad.py", GapKind.ENCODING)
+    assert "martian" in gap.reason
+
+
+def test_every_gap_of_the_scanner_names_its_kind(tmp_path: Path) -> None:
+    from secgate.plugins import ScanContext
+
+    (tmp_path / "big.txt").write_text("#" * 5000)
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 4)
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "odd.py").write_text("# coding: martian\n")
+    files = ("big.txt", "blob.bin", "gone.py", "odd.py", "pipe")
+    context = ScanContext(
+        root=tmp_path,
+        files=files,
+        options=SecretsOptions(max_file_size=4000),
+        config=Config(),
+    )
+    output = SecretsScanner().scan(context)
+    kinds = {s.path: s.kind for s in output.skipped}
+    assert kinds == {
+        "big.txt": GapKind.TOO_BIG,
+        "blob.bin": GapKind.BINARY,
+        "gone.py": GapKind.VANISHED,
+        "odd.py": GapKind.ENCODING,
+        "pipe": GapKind.NOT_REGULAR,
+    }
+
+
+def test_unreadable_file_is_an_unreadable_gap(tmp_path: Path) -> None:
+    from secgate.secrets.engine import Detector
+
+    folder = tmp_path / "a-folder.txt"
+    folder.mkdir()  # open() fails with an OSError even as root
+    result = Detector([]).scan_file(folder, "a-folder.txt")
+    assert result.kind is GapKind.UNREADABLE
+
+
+# --------------------------------------------------------------------------- repo rule files
+
+
+def tree_with_rule_file(project: Path, rule_file: str, text: str) -> Path:
+    write(
+        project,
+        {
+            "pyproject.toml": f'[tool.secgate.scanners.secrets]\nrules = ["{rule_file}"]\n',
+            rule_file: text,
+            "app.txt": f"key {aws_keys(1, seed=30)[0]}\n",
+        },
+    )
+    return project
+
+
+def test_repo_rule_file_may_not_replace_a_bundled_rule_cli(project: Path) -> None:
+    tree_with_rule_file(
+        project,
+        "ci/secrets.toml",
+        'schema = "secgate-secrets/1"\n[[rules]]\nid = "aws-access-key-id"\n'
+        "description = 'mine'\nregex = '''never-matches-zq'''\nkeywords = ['never-matches-zq']\n",
+    )
+    result = run_cli("check", str(project), "--scanner", "secrets", "--format", "json")
+    assert result.code == 2
+    report = json.loads(result.out)
+    [scanner] = [s for s in report["scanners"] if s["name"] == "secrets"]
+    assert scanner["status"] == "error"
+    assert "ci/secrets.toml" in scanner["error"]
+    assert "'aws-access-key-id'" in scanner["error"]
+    assert "bundled" in scanner["error"]
+
+
+def test_owner_rule_file_outside_the_tree_may_still_replace_a_bundled_rule(
+    tmp_path: Path,
+) -> None:
+    owner = tmp_path / "owner-rules.toml"
+    owner.write_text(
+        'schema = "secgate-secrets/1"\n[[rules]]\nid = "aws-access-key-id"\n'
+        "description = 'mine'\nregex = '''never-matches-zq'''\nkeywords = ['never-matches-zq']\n"
+    )
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "app.txt").write_text(f"key {aws_keys(1, seed=31)[0]}\n")
+    verdict = run(tree, rules=[str(owner)])
+    assert verdict.scanner("secrets").status is ScanStatus.OK
+    assert not secrets_findings(verdict)  # the owner's definition won
+
+
+def test_repo_gitleaks_file_that_disables_and_allowlists_bundled_rules_is_a_weakening(
+    project: Path,
+) -> None:
+    tree_with_rule_file(
+        project,
+        ".gitleaks.toml",
+        "[extend]\nuseDefault = true\ndisabledRules = ['github-pat-classic']\n"
+        "[allowlist]\nstopwords = ['zzqq']\n"
+        "[[allowlists]]\ntargetRules = ['jwt']\nregexes = ['''.*''']\n",
+    )
+    result = run_cli("check", str(project), "--scanner", "secrets", "--format", "json")
+    report = json.loads(result.out)
+    [scanner] = [s for s in report["scanners"] if s["name"] == "secrets"]
+    weakenings = scanner["weakenings"]
+    assert any(
+        "switches off rule(s) github-pat-classic" in w and ".gitleaks.toml" in w for w in weakenings
+    )
+    assert any("every bundled rule" in w for w in weakenings)
+    assert any("rule(s) jwt" in w for w in weakenings)
+    assert any(
+        line.startswith("secrets: rule file .gitleaks.toml") for line in report["policy_summary"]
+    )
+    assert result.code == 1  # the AWS key is still found

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from secret_samples import B62, HEX, SAMPLES, checksum_token, rand
 
+from secgate.models import GapKind
 from secgate.secrets.engine import Detector, PathContext, is_placeholder
 from secgate.secrets.redact import preview, redact_line
 from secgate.secrets.regex import engine_name
@@ -77,7 +78,8 @@ def test_utf16_file_with_bom_is_decoded_and_scanned(detector: Detector) -> None:
 @given(st.binary(max_size=4096))
 def test_arbitrary_bytes_never_crash_the_detector(data: bytes) -> None:
     result = Detector(RULES).scan_bytes(data, "fuzz.py")
-    assert result.skipped is None or "binary" in result.skipped
+    assert result.skipped is None or result.kind in (GapKind.BINARY, GapKind.ENCODING)
+    assert Detector(RULES).scan_bytes(data, "fuzz.bin").kind in (None, GapKind.BINARY)
 
 
 @settings(max_examples=60, deadline=None)
