@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from secgate import process
 from secgate.errors import UsageError
 
 if TYPE_CHECKING:
@@ -45,22 +45,20 @@ def git(*args: str, cwd: Path, timeout: float | None = None) -> str:
         raise UsageError("--new-since needs git, which is not on PATH")
     limit = GIT_TIMEOUT if timeout is None else timeout
     try:
-        proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+        done = process.run(
             [git_bin, *args],
             cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
             timeout=limit,
-            stdin=subprocess.DEVNULL,
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
         )
-    except subprocess.TimeoutExpired:
+    except process.ProcessTimeout:
         raise UsageError(f"git {args[0]} did not finish within {limit:g} s") from None
-    if proc.returncode != 0:
-        message = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
+    except process.ProcessError as exc:
+        raise UsageError(f"git {args[0]} failed: {exc}") from None
+    if done.returncode != 0:
+        message = " ".join(done.text("stderr").split()) or f"exit code {done.returncode}"
         raise UsageError(f"git {args[0]} failed: {message}")
-    return proc.stdout
+    return done.text()
 
 
 def _dependency_key(finding: Finding) -> tuple[str, str, str, str] | None:

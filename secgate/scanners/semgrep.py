@@ -34,8 +34,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ from urllib.parse import unquote
 
 from pydantic import Field
 
+from secgate import process
 from secgate.config import ScannerOptions
 from secgate.errors import ScannerError, SecgateError
 from secgate.models import Confidence, Finding, GapKind, Severity, SkippedFile
@@ -95,8 +94,6 @@ SNIPPET_MAX_LINES = 12
 #: Bytes of argument list per semgrep start (file names beyond it go to another start);
 #: half of ARG_MAX leaves room for the environment and for systems that count differently.
 ARG_BUDGET = max(32 * 1024, (os.sysconf("SC_ARG_MAX") if hasattr(os, "sysconf") else 32768) // 2)
-#: Seconds between SIGTERM and SIGKILL when semgrep must stop.
-KILL_GRACE = 2.0
 
 #: Findings of these CWEs flag a credential in the code: their snippet is withheld so a
 #: report never repeats the secret (the fingerprint still covers the flagged lines).
@@ -598,21 +595,6 @@ def child_environment(binary: str, home: Path) -> dict[str, str]:
     return env
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """Stop semgrep and everything it started (its own process group)."""
-    if sys.platform == "win32":  # pragma: no cover - no process groups there
-        proc.kill()
-        proc.wait()
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=KILL_GRACE)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
 def _tail(path: Path, limit: int = 4000) -> str:
     try:
         data = path.read_bytes()
@@ -645,45 +627,29 @@ def run_semgrep(
     ``context.cancel``; on either, kill its whole process group and raise."""
     stdout_path = workdir / "stdout.json"
     stderr_path = workdir / "stderr.txt"
-    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
-        try:
-            proc = subprocess.Popen(  # noqa: S603 - argument list, no shell, resolved binary
-                list(argv),
-                cwd=cwd,
-                env=dict(env),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                start_new_session=True,
-            )
-            context.launched.set()
-        except OSError as exc:
-            raise ScannerError(
-                f"cannot start semgrep ({argv[0]}): {exc.strerror or exc} ({INSTALL_HINT})"
-            ) from None
-        try:
-            while True:
-                try:
-                    returncode = proc.wait(timeout=0.1)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-                if context.cancel.is_set():
-                    _kill_group(proc)
-                    raise ScannerError("semgrep was stopped: the run gave up on this scanner")
-                if time.monotonic() >= deadline:
-                    _kill_group(proc)
-                    raise ScannerError(
-                        f"semgrep did not finish within {context.timeout:g} s and was stopped "
-                        "(raise scanners.semgrep.timeout if the tree is large)"
-                    )
-        finally:
-            if proc.returncode is None:  # an exception while waiting: never leave it running
-                _kill_group(proc)
-            elif sys.platform != "win32":
-                # semgrep is done; anything it left behind in its group goes too.
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)
+    try:
+        done = process.run(
+            argv,
+            cwd=cwd,
+            env=env,
+            timeout=max(deadline - time.monotonic(), 0.0),
+            cancel=context.cancel,
+            stdout=stdout_path,
+            stderr=stderr_path,
+            on_start=context.launched,
+        )
+    except process.ProcessStartError as exc:
+        raise ScannerError(
+            f"cannot start semgrep ({exc.program}): {exc.reason} ({INSTALL_HINT})"
+        ) from None
+    except process.ProcessCancelled:
+        raise ScannerError("semgrep was stopped: the run gave up on this scanner") from None
+    except process.ProcessTimeout:
+        raise ScannerError(
+            f"semgrep did not finish within {context.timeout:g} s and was stopped "
+            "(raise scanners.semgrep.timeout if the tree is large)"
+        ) from None
+    returncode = done.returncode
     return RunOutput(returncode=returncode, stdout=stdout_path, stderr=stderr_path, sarif=sarif)
 
 

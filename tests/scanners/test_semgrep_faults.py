@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import secgate
+from secgate import process
 from secgate.cli import main
 from secgate.config import Config
 from secgate.models import ScanStatus, VerdictStatus
@@ -219,7 +220,7 @@ def test_hanging_semgrep_is_killed_with_its_whole_process_group(
 ) -> None:
     marker = tmp_path / "pgid"
     fake = _fake(tmp_path / "bin", HANG.format(marker=str(marker)))
-    monkeypatch.setattr(sg, "KILL_GRACE", 0.3)
+    monkeypatch.setattr(process, "KILL_GRACE", 0.3)
     started = time.monotonic()
     verdict = secgate.check(_project(tmp_path), config=_semgrep_only(binary=str(fake), timeout=2))
     assert time.monotonic() - started < 30
