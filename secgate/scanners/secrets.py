@@ -20,6 +20,21 @@ with each secret replaced by its redacted preview (``ghp_…(40 chars)``), ``pro
 holds the preview, and the fingerprint is a keyed hash of (rule, path, value) so baselines
 match without storing it (:mod:`secgate.secrets.redact`).
 
+Files it cannot look at are gaps with their kind named: ``unreadable``, ``vanished``,
+``not-regular`` (a FIFO), ``symlink``, ``too-big``, ``binary`` (NUL bytes and no text name
+or content: a ``.env`` or ``.sh`` with a NUL is still scanned) and ``encoding`` (a Python
+file declaring a coding Python does not know; its bytes are still scanned). A Python file
+whose declared coding spells text in other bytes (``utf-7``, ``unicode_escape``) is scanned
+as Python decodes it too: such findings carry ``properties["decoded_from"]`` and the
+decoded text's line and column.
+
+Extra ``rules`` files inside the scanned tree are the repository's: a rule id of theirs
+that reuses a bundled rule's id is an error (the scanner's status is ``error``), and what
+their gitleaks ``[extend] disabledRules``, global allowlist (with ``useDefault``) or
+``targetRules`` allowlists switch off in other rules is listed in the scan's
+``weakenings`` (the report's policy summary). Files outside the tree (the pipeline
+owner's, through ``--config``/``--policy``) may replace bundled rules.
+
 The module also implements ``secgate_adjust_findings`` to merge bandit's hard-coded
 password findings (B105, B106, B107) into the secret finding on the same line.
 """

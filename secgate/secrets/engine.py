@@ -3,10 +3,17 @@
 How a file is scanned:
 
 1. Its size is checked before it is read (default limit 10 MB); it is read once, as bytes.
-   A file with NUL bytes in its first 8 KiB is binary and skipped, unless it starts with a
-   UTF-16/UTF-32 byte-order mark (then it is decoded to UTF-8 first). Any other encoding,
-   invalid UTF-8 included, is scanned as bytes: tokens are ASCII, and nothing is decoded
-   until a line is shown (with replacement characters).
+   A file with NUL bytes in its first 8 KiB is decoded to UTF-8 first when it starts with
+   a UTF-16/UTF-32 byte-order mark; else it is still scanned, each NUL read as a space (a
+   separator), when its name says it is text (``.env*``, ``*.sh``, ``*.py``, ``Dockerfile``
+   …, :func:`text_by_name`: bash, python-dotenv and Python load such files) or its content
+   is mostly text (:func:`mostly_text`); only what is neither is binary and skipped. Any
+   other encoding, invalid UTF-8 included, is scanned as bytes: tokens are ASCII, and
+   nothing is decoded until a line is shown (with replacement characters). A Python file
+   is also decoded by its declared source coding when that can spell text in other bytes
+   (``utf-7``, ``unicode_escape``…, :func:`python_source_view`), and the decoded text is
+   scanned too (its hits report the decoded text's lines); an unknown declared coding is
+   an ``encoding`` gap.
 2. **Keyword pre-filter**: every rule's keywords are combined into one alternation, run
    once over the lower-cased file (one DFA pass with RE2). Only lines holding a keyword are
    candidates, and on each only the rules owning the keywords found are tried.
@@ -20,6 +27,13 @@ How a file is scanned:
 4. Overlapping hits keep one (the most specific rule); an inline ``secgate: allow``,
    ``pragma: allowlist secret`` or ``gitleaks:allow`` marks a hit as allowed (reported,
    not dropped).
+
+With RE2 (the default engine), time is linear in the length of the input, however many
+hits one line holds (a minified
+file with thousands of keys on a line): every line-wide check is made once per line, the
+choice among overlapping hits works on clusters of overlapping hits, columns are counted
+incrementally, and a multi-line rule (a private key block) searches forward from where its
+last search ended, to the end of the text, with no fixed look-ahead deciding a match.
 
 The detector returns :class:`Hit` objects holding the secret's bytes, for the caller to
 fingerprint and redact: nothing in this module logs or raises with a secret in it.
