@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import secgate
 from tests.conftest import run_cli, run_cli_process, write
 
@@ -76,6 +78,8 @@ def test_help_teaches_exit_codes_and_examples() -> None:
         "2  error",
         "--stage",
         "--report FORMAT=FILE",
+        "--output FILE, -o FILE",
+        "--format FORMAT, -f FORMAT",
         "SECGATE_CONFIG",
         "examples:",
         "fails closed",
@@ -137,3 +141,43 @@ def test_live_progress_on_a_terminal_and_none_in_ci_logs(fake_plugin: Path, proj
 
     piped = run_cli_process("check", str(project), "--scanner", "fake-marker", "--no-cache")
     assert piped.err == ""  # no TTY: no progress noise in the log
+
+
+def test_short_o_is_the_output_file_and_f_the_format(
+    fake_plugin: Path, project: Path, tmp_path: Path
+) -> None:
+    write(project, {"a.py": "# FAKE-ISSUE(high)\n"})
+    report = tmp_path / "out.json"
+    result = run_cli(
+        "check", str(project), "--scanner", "fake-marker", "-f", "json", "-o", str(report)
+    )
+    assert result.code == 1
+    assert json.loads(report.read_text(encoding="utf-8"))["status"] == "fail"
+    assert "Verdict: FAIL" in result.out  # stdout gets the text summary
+    # The same -o on the commands that always had it.
+    sarif = tmp_path / "again.sarif"
+    again = run_cli("evaluate", str(report), "-f", "sarif", "-o", str(sarif))
+    assert again.code == 1 and json.loads(sarif.read_text(encoding="utf-8"))["runs"]
+
+
+def test_old_o_format_spelling_is_a_clear_error(
+    fake_plugin: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, {"a.py": "# FAKE-ISSUE(high)\n"})
+    monkeypatch.chdir(tmp_path)
+    for old in ("-o", "json"), ("-ojson",):
+        result = run_cli("check", str(project), "--scanner", "fake-marker", *old)
+        assert result.code == 2 and result.out == ""
+        assert result.err.count("\n") == 1 and "use --format json" in result.err, result.err
+    assert not (tmp_path / "json").exists()
+    report = tmp_path / "r.json"
+    run_cli("check", str(project), "--scanner", "fake-marker", "-f", "json", "-o", str(report))
+    refused = run_cli("evaluate", str(report), "-o", "sarif")
+    assert refused.code == 2 and "use --format sarif" in refused.err
+    assert not (tmp_path / "sarif").exists()
+    # A file that happens to be called like a format: the long flag, or a path.
+    for spelled in ("--output", "json"), ("-o", "./sarif"):
+        written = run_cli("check", str(project), "--scanner", "fake-marker", *spelled)
+        assert written.code == 1, written.err
+    assert "Verdict: FAIL" in (tmp_path / "json").read_text(encoding="utf-8")
+    assert "Verdict: FAIL" in (tmp_path / "sarif").read_text(encoding="utf-8")

@@ -42,10 +42,26 @@ def _parse_reports(values: Sequence[str], known: dict[str, object]) -> list[tupl
     return pairs
 
 
+def _refuse_format_as_output(args: argparse.Namespace, reporters: Mapping[str, object]) -> None:
+    """``-o json`` is the old spelling of ``--format json``: say so, write no file "json".
+
+    Only the short flag and only a bare format name: ``-o ./json`` or ``--output json``
+    still write a file of that name.
+    """
+    value = args.output
+    if getattr(args, "output_flag", None) != "-o" or value not in reporters:
+        return
+    raise UsageError(
+        f"-o {value}: -o names the output FILE (like --output); for the report format use "
+        f"--format {value} (or -f {value}); for a file called {value}, write -o ./{value}"
+    )
+
+
 def report_targets(
     args: argparse.Namespace, reporters: Mapping[str, object]
 ) -> list[tuple[str, Path]]:
     """The (format, file) pairs a command writes: ``--report`` targets, then ``--output``."""
+    _refuse_format_as_output(args, reporters)
     pairs = _parse_reports(args.report, dict(reporters))
     if args.output:
         pairs.append((args.format or "text", Path(args.output)))

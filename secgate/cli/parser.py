@@ -124,10 +124,28 @@ def baseline_arg(args: argparse.Namespace) -> str | bool | None:
     return args.baseline  # type: ignore[no-any-return]
 
 
+class _OutputFile(argparse.Action):
+    """``--output FILE`` / ``-o FILE``, remembering the spelling in ``output_flag``.
+
+    ``-o`` used to name the format (``check -o json``); output.py refuses a bare format
+    name after ``-o`` rather than write a report into a file called ``json``.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.output_flag = option_string
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
-        "-o",
+        "-f",
         dest="format",
         metavar="FORMAT",
         default=None,
@@ -136,9 +154,12 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--output",
+        "-o",
+        action=_OutputFile,
         metavar="FILE",
         help="write the main report to FILE; stdout then gets the text summary",
     )
+    parser.set_defaults(output_flag=None)
     parser.add_argument(
         "--report",
         action="append",
@@ -294,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Every registered scanner: name, version, the distribution that "
         "provides it, and whether it can run on this machine (and why not).",
     )
-    scanners.add_argument("--format", choices=("text", "json"), default="text")
+    scanners.add_argument("--format", "-f", choices=("text", "json"), default="text")
     _add_rules_parser(sub)
     _add_db_parser(sub)
     return parser
@@ -314,6 +335,7 @@ def _add_rules_list_options(parser: argparse.ArgumentParser, *, nested: bool) ->
     )
     parser.add_argument(
         "--format",
+        "-f",
         dest="rules_format",
         choices=("text", "json"),
         default=argparse.SUPPRESS if nested else "text",
@@ -428,4 +450,4 @@ def _add_db_parser(sub: Any) -> None:
         help="show the imported database: source, export date, record count, age",
         description="Show the database `secgate db update` imported. Exit 2 when there is none.",
     )
-    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument("--format", "-f", choices=("text", "json"), default="text")

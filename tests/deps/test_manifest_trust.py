@@ -347,7 +347,7 @@ def test_json_report_of_a_hostile_tree_holds_none_of_its_secrets(
     )
     out, err = io.StringIO(), io.StringIO()
     code = main(
-        ["check", str(root), "--scanner", "pip-audit", "--vuln-db", str(db), "-o", "json"],
+        ["check", str(root), "--scanner", "pip-audit", "--vuln-db", str(db), "--format", "json"],
         stdout=out,
         stderr=err,
     )

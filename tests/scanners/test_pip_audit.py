@@ -387,7 +387,7 @@ def test_cli_vuln_db_flag_and_json_report(
 ) -> None:
     monkeypatch.chdir(db.parent)
     code, out, _ = _cli(
-        "check", str(project), "--scanner", "pip-audit", "--vuln-db", db.name, "-o", "json"
+        "check", str(project), "--scanner", "pip-audit", "--vuln-db", db.name, "--format", "json"
     )
     assert code == 1
     report = json.loads(out)
@@ -405,7 +405,7 @@ def test_cli_installed_flag_audits_this_environment(
     empty.mkdir()
     code, out, _ = _cli(
         "check", str(empty), "--scanner", "pip-audit", "--vuln-db", str(db), "--installed",
-        "-o", "json",
+        "--format", "json",
     )  # fmt: skip
     report = json.loads(out)
     (finding,) = [f for f in report["findings"] if f["rule_id"] == "PYSEC-4242"]
@@ -416,7 +416,7 @@ def test_cli_installed_flag_audits_this_environment(
 
 def test_example_app_shows_dependency_findings_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    code, out, _ = _cli("check", "examples/insecure-app", "--scanner", "pip-audit", "-o", "json")
+    code, out, _ = _cli("check", "examples/insecure-app", "--scanner", "pip-audit", "-f", "json")
     report = json.loads(out)
     scanner = next(s for s in report["scanners"] if s["name"] == "pip-audit")
     assert scanner["status"] == "ok", scanner["error"]
