@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +29,18 @@ from secgate.config import (
 )
 from secgate.config import validate_scanner_options as _validate_options
 from secgate.coverage import judge_coverage
-from secgate.errors import ConfigError, PluginError, ReportError, ScannerError, UsageError
+from secgate.errors import ConfigError, PluginError, ReportError, UsageError
 from secgate.files import FileSet, collect_files, files_for, verify_readable
+from secgate.jobs import (
+    INLINE,
+    Job,
+    LineCache,
+    collect_result,
+    default_jobs,
+    describe_exception,
+    now,
+    start_jobs,
+)
 from secgate.models import (
     Coverage,
     Finding,
@@ -42,7 +48,6 @@ from secgate.models import (
     ScanStatus,
     Verdict,
     VerdictStatus,
-    content_fingerprint,
     summarize,
 )
 from secgate.plugins import (
@@ -52,226 +57,10 @@ from secgate.plugins import (
     RunContext,
     ScanContext,
     Scanner,
-    ScanOutput,
     make_plugin_host,
 )
 from secgate.trust import TreeConfigReview, check_locked, check_waiver_cap
 from secgate.weakenings import policy_summary
-
-INLINE = "inline"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def default_jobs() -> int:
-    """Cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-# --------------------------------------------------------------------------- fingerprints
-
-
-class _LineCache:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._lines: dict[str, list[str] | None] = {}
-
-    def lines(self, rel: str) -> list[str] | None:
-        if rel not in self._lines:
-            try:
-                data = (self.root / rel).read_bytes()
-            except OSError:
-                self._lines[rel] = None
-            else:
-                self._lines[rel] = data.decode("utf-8", "replace").splitlines()
-        return self._lines[rel]
-
-
-def fill_fingerprint(finding: Finding, lines: _LineCache) -> Finding:
-    """Give *finding* a content fingerprint when its scanner did not.
-
-    The fingerprint hashes the scanner, rule, file and the flagged lines' text (whitespace
-    collapsed) — not the line number — so inserting lines above leaves it unchanged and
-    editing the flagged code changes it. A dependency finding hashes the package, its
-    version and the advisory instead.
-    """
-    if finding.fingerprint:
-        return finding
-    head = (finding.scanner, finding.rule_id, finding.path)
-    if finding.package is not None:
-        pkg = finding.package
-        value = content_fingerprint(
-            *head, pkg.name.lower(), pkg.version or "", pkg.advisory_id or ""
-        )
-    else:
-        text = None
-        if finding.line is not None:
-            file_lines = lines.lines(finding.path)
-            if file_lines is not None and finding.line <= len(file_lines):
-                end = min(finding.end_line or finding.line, len(file_lines))
-                text = "\n".join(file_lines[finding.line - 1 : max(end, finding.line)])
-        value = content_fingerprint(*head, text if text is not None else finding.message)
-    return finding.model_copy(update={"fingerprint": value})
-
-
-# --------------------------------------------------------------------------- running
-
-
-@dataclass
-class _Job:
-    scanner: Scanner
-    context: ScanContext
-    required: bool
-    future: Future[ScanOutput | None] = field(default_factory=Future)
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    duration: float = 0.0
-
-
-def _one_line(text: str, limit: int = 600) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-def describe_exception(exc: BaseException) -> str:
-    """A one-line description of a scanner failure for the report."""
-    if isinstance(exc, ScannerError):
-        return _one_line(str(exc)) or "scanner error"
-    text = str(exc)
-    return _one_line(
-        f"crashed: {type(exc).__name__}: {text}" if text else f"crashed: {type(exc).__name__}"
-    )
-
-
-def _run_job(host: PluginHost, job: _Job) -> None:
-    job.started_at = _now()
-    start = time.monotonic()
-    try:
-        result = host.scan(job.scanner, job.context)
-    except BaseException as exc:  # noqa: BLE001 - isolate every failure, KeyboardInterrupt too
-        job.future.set_exception(exc)
-    else:
-        job.future.set_result(result)
-    finally:
-        job.duration = time.monotonic() - start
-        job.finished_at = _now()
-
-
-#: How long the in-process scanners wait for the external ones to start their child process.
-LAUNCH_HEAD_START = 1.0
-
-
-def _start_jobs(host: PluginHost, jobs: Sequence[_Job]) -> None:
-    """Start every job in a thread of its own, the ones running a child process first.
-
-    The in-process scanners start once each external one has launched its child process or
-    finished (at most :data:`LAUNCH_HEAD_START` seconds later): started together, they hold
-    the interpreter lock for most of the time the external scanner needs to get its child
-    going, and a warm run's wall time is mostly that child's start-up.
-    """
-    external = [job for job in jobs if job.scanner.external_process]
-    internal = [job for job in jobs if not job.scanner.external_process]
-    for job in external:
-        _spawn(host, job)
-    if external and internal:
-        deadline = time.monotonic() + LAUNCH_HEAD_START
-        while time.monotonic() < deadline and not all(
-            job.context.launched.is_set() or job.future.done() for job in external
-        ):
-            time.sleep(0.005)
-    for job in internal:
-        _spawn(host, job)
-
-
-def _spawn(host: PluginHost, job: _Job) -> None:
-    # Daemon threads: a scanner that hangs past its timeout must not keep the process alive
-    # after the verdict is out.
-    threading.Thread(
-        target=_run_job, args=(host, job), name=f"secgate-{job.scanner.name}", daemon=True
-    ).start()
-
-
-def _collect_result(job: _Job, lines: _LineCache) -> tuple[ScanResult, list[Finding]]:
-    from secgate.secrets.redact import (  # noqa: PLC0415 - loads the secret rules lazily
-        redact_details,
-        redact_finding,
-        redact_skipped,
-        redact_text,
-    )
-
-    scanner, ctx = job.scanner, job.context
-    name = scanner.name
-    try:
-        version = scanner.version()
-    except Exception:  # noqa: BLE001 - a broken version probe must not sink the run
-        version = None
-    base: dict[str, Any] = {"name": name, "version": version, "required": job.required}
-    try:
-        output = job.future.result(timeout=ctx.remaining + 0.05)
-    except FutureTimeout:
-        ctx.cancel.set()
-        return ScanResult(
-            **base,
-            status=ScanStatus.ERROR,
-            error=f"timed out after {ctx.timeout:g} s (raise scanners.{name}.timeout "
-            "if the tree is large)",
-            started_at=job.started_at,
-            finished_at=_now(),
-            duration_s=round(ctx.timeout, 3),
-        ), []
-    except BaseException as exc:  # noqa: BLE001 - reported as the scanner's error
-        return ScanResult(
-            **base,
-            status=ScanStatus.ERROR,
-            error=redact_text(describe_exception(exc)),
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            duration_s=round(job.duration, 3),
-        ), []
-    if not isinstance(output, ScanOutput):
-        return ScanResult(
-            **base,
-            status=ScanStatus.ERROR,
-            error="no plugin answered secgate_scan (is the 'scan' plugin disabled?)"
-            if output is None
-            else f"secgate_scan returned {type(output).__name__}, not a ScanOutput",
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            duration_s=round(job.duration, 3),
-        ), []
-    findings = []
-    for reported in output.findings:
-        update: dict[str, Any] = {}
-        if reported.scanner != name:
-            update["scanner"] = name
-        if reported.suppressed_by and not reported.suppressed_by.startswith(INLINE):
-            update["suppressed_by"] = None  # only the policy sets any other reason
-        finding = reported.model_copy(update=update) if update else reported
-        # A scanner's snippet or message may quote a secret on the flagged line. Redacted
-        # first, so that a fingerprint made from the message is the same from the cache.
-        findings.append(fill_fingerprint(redact_finding(finding), lines))
-    if output.version:
-        base["version"] = output.version
-    return ScanResult(
-        **base,
-        status=ScanStatus.ERROR if output.error else ScanStatus.OK,
-        error=_one_line(redact_text(output.error)) if output.error else None,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        duration_s=round(job.duration, 3),
-        findings=len(findings),
-        coverage=Coverage(
-            files_scanned=output.files_scanned,
-            skipped=tuple(redact_skipped(s) for s in output.skipped),
-        ),
-        details=redact_details(dict(output.details)),
-        weakenings=tuple(_one_line(redact_text(w)) for w in output.weakenings),
-    ), findings
 
 
 @dataclass(frozen=True)
@@ -517,7 +306,7 @@ def _check(
 ) -> Verdict:
     """:func:`check`; *changed_only* (the --new-since scan of REF) limits per-file scanners
     to the files that changed since REF, so unchanged files are neither scanned nor looked up."""
-    run_started = _now()
+    run_started = now()
     raw_paths = [path] if isinstance(path, str | os.PathLike) else list(path)
     if not raw_paths:
         raise UsageError("no path to check")
@@ -620,11 +409,11 @@ def _check(
             run_extras["baseline_entries"] = _shard_baseline(entries, host, shard)
     job_count = effective.jobs or default_jobs()
 
-    lines = _LineCache(root)
+    lines = LineCache(root)
     digests = FileDigests(root)
     fileset = verify_readable(fileset, digests.get)
     whole = fileset if shard is None else verify_readable(whole, digests.get)
-    jobs_list: list[_Job] = []
+    jobs_list: list[Job] = []
     for scanner, required in selection.run:
         opts = options[scanner.name]
         ctx = ScanContext(
@@ -641,13 +430,13 @@ def _check(
                 functools.partial(on_progress, scanner.name) if on_progress is not None else None
             ),
         )
-        jobs_list.append(_Job(scanner=scanner, context=ctx, required=required))
-    _start_jobs(host, jobs_list)
+        jobs_list.append(Job(scanner=scanner, context=ctx, required=required))
+    start_jobs(host, jobs_list)
 
     results: list[ScanResult] = []
     findings: list[Finding] = []
     for job in jobs_list:
-        result, found = _collect_result(job, lines)
+        result, found = collect_result(job, lines)
         results.append(result)
         findings.extend(found)
     results.extend(selection.not_run)
@@ -818,7 +607,7 @@ def judge(
         shard=(extras or {}).get("shard"),
         summary=summarize(judged),
         started_at=started_at,
-        finished_at=_now(),
+        finished_at=now(),
     )
 
 
