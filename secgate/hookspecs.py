@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from secgate.models import Finding, ScanResult
     from secgate.api import Decision, Reporter, RunContext, ScanContext, Scanner, ScanOutput
+    from secgate.models import Finding, ScanResult
 
 hookspec = pluggy.HookspecMarker("secgate")
 
