@@ -251,6 +251,17 @@ def _decode(value: bytes, rel: str) -> tuple[list[Finding], SkippedFile | None]:
     )
 
 
+def _cached_weakenings(value: bytes | None) -> list[str]:
+    if value is None:
+        return []
+    try:
+        data = json.loads(zlib.decompress(value))
+    except (ValueError, zlib.error):
+        return []
+    lines = data.get("w") if isinstance(data, dict) else None
+    return [str(line) for line in lines] if isinstance(lines, list) else []
+
+
 def cache_dir_for(context: ScanContext) -> Path:
     """The cache folder a scan uses: the config's ``cache-dir`` or the default."""
     return resolve_cache_dir(context.config.cache_dir, context.root)
@@ -341,6 +352,9 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
         "cache_hits": hits,
         "cache_misses": len(misses),
     }
+    # What the scanner read from the tree's own settings (a [tool.bandit] table) is the same
+    # for every file under this token: kept in a row of its own, so an all-hit run shows it.
+    weakenings_key = _key(token, "\0weakenings", "")
     if not misses:
         return ScanOutput(
             findings=findings,
@@ -348,6 +362,7 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
             skipped=skipped,
             details=details,
             version=scanner.version(),
+            weakenings=_cached_weakenings(cache.get_many([weakenings_key]).get(weakenings_key)),
         )
 
     outer = context.progress
@@ -363,9 +378,9 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
             if finding.path in by_path:
                 by_path[finding.path].append(finding)
         reasons = {s.path: s for s in output.skipped}
-        cache.put_many(
-            {keys[rel]: _encode(by_path[rel], reasons.get(rel)) for rel in misses if rel in keys}
-        )
+        rows = {keys[rel]: _encode(by_path[rel], reasons.get(rel)) for rel in misses if rel in keys}
+        rows[weakenings_key] = zlib.compress(json.dumps({"w": output.weakenings}).encode("utf-8"))
+        cache.put_many(rows)
     return ScanOutput(
         findings=findings + output.findings,
         files_scanned=scanned + output.files_scanned,
@@ -373,4 +388,5 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
         details={**output.details, **details},
         version=output.version,
         error=output.error,
+        weakenings=list(output.weakenings),
     )
