@@ -4,6 +4,14 @@ Collection walks the targets once, never follows symbolic links (a link can poin
 the root, or loop) and never opens anything that is not a regular file (a FIFO would hang a
 reader); everything it leaves out for such a reason is listed with the reason, because a
 gate must show what it did not look at.
+
+In a git work tree, .gitignore rules apply only to *untracked* files, as in git: a file
+committed with ``git add -f`` (or before a .gitignore line covered it) is scanned. The
+collector asks git itself (``git ls-files``, run hardened: no hooks, no fsmonitor, no
+system config, a timeout) which files are tracked and which untracked ones its ignore
+rules leave visible; without git, or when git fails, it reads the .gitignore files itself.
+Every candidate file left out by an exclude glob, a .gitignore or ``include`` is counted in
+:attr:`FileSet.excluded`.
 """
 
 from __future__ import annotations
@@ -11,31 +19,131 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import stat
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import subprocess
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from secgate.models import SkippedFile
+from secgate.models import GapKind, SkippedFile
 
 if TYPE_CHECKING:
-    import pathspec
-
     from secgate.config import Config
 
+#: Key of :attr:`FileSet.excluded` for untracked files a .gitignore ignores.
+GITIGNORE = ".gitignore"
+#: Key of :attr:`FileSet.excluded` for files that match no ``include`` glob.
+INCLUDE = "include"
+#: Suffix of the :attr:`FileSet.excluded` key for what an unanchored default exclude left
+#: out *below* the root (``app/venv/x.py``): ``"venv/ (below the root)"``.
+BELOW_ROOT = " (below the root)"
+#: Folders whose files are never counted when an exclude prunes them (git's own store).
+_UNCOUNTED = frozenset({".git"})
+#: How long one git command may take before the collector reads .gitignore files itself.
+GIT_TIMEOUT = 60.0
 
-def spec_of(patterns: Sequence[str]) -> pathspec.GitIgnoreSpec:
-    """A gitignore-style matcher for *patterns*."""
+
+class Globs:
+    """Gitignore-style globs, compiled once; every line git accepts is accepted.
+
+    A line the matcher cannot compile (``a\\``, ``[z-a]``, a lone ``\\``, a line too large
+    for the regex engine) matches nothing, as git's own matcher treats such lines: it is
+    skipped, never an exception. Matching uses google-re2 (linear time, one pass for all
+    lines) when it is installed, so neither a pathological line (``*a*a*a…b``) nor ten
+    thousand lines make collection slow; names that are not UTF-8 are matched in their
+    escaped form (re2 only takes UTF-8).
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.lines: tuple[str, ...] = ()
+        self._spec: Any = None
+        self._re2 = False
+        lines = [line for line in patterns if _significant(line)]
+        for backend in ("re2", "simple"):
+            kept = _compilable(lines, backend)
+            if kept is None:
+                continue
+            spec = _compile(kept, backend)
+            if spec is not None:
+                self.lines, self._spec, self._re2 = tuple(kept), spec, backend == "re2"
+                return
+
+    def check(self, path: str) -> tuple[bool | None, str | None]:
+        """(whether the last deciding line ignores *path*, that line), or (None, None)."""
+        if self._spec is None:
+            return None, None
+        if self._re2 and not _utf8(path):
+            path = _escaped(path)
+        result = self._spec.check_file(path)
+        if result.include is None or result.index is None:
+            return None, None
+        return bool(result.include), self.lines[result.index]
+
+    def match_file(self, path: str) -> bool:
+        """Whether *path* (a folder ends with ``/``) is matched (ignored) by the globs."""
+        return self.check(path)[0] is True
+
+
+def _significant(line: str) -> bool:
+    stripped = line.rstrip("\r\n")
+    return bool(stripped.strip()) and not stripped.startswith("#")
+
+
+#: Memory re2 may use for one compiled set of globs (its default, 8 MiB, holds about
+#: 3,000 .gitignore lines; a set that still does not fit drops to the Python matcher).
+RE2_MAX_MEM = 1 << 30
+
+
+def _re2_budget() -> None:
+    """Let pathspec's re2 sets use :data:`RE2_MAX_MEM` (pathspec exposes no option for it)."""
+    try:
+        from pathspec._backends.re2 import _base  # noqa: PLC0415
+
+        options = _base.RE2_OPTIONS
+        if options is not None and options.max_mem < RE2_MAX_MEM:
+            options.max_mem = RE2_MAX_MEM
+    except Exception:  # noqa: BLE001, S110 - another pathspec layout: its default budget
+        pass
+
+
+def _compile(lines: Sequence[str], backend: str) -> Any:
+    """A pathspec GitIgnoreSpec of *lines* with *backend*, or None if it cannot compile."""
     import pathspec  # noqa: PLC0415 - keeps `import secgate` light
 
-    # pathspec picks google-re2 as its backend when it is installed (secgate installs it
-    # for the secret detector), and that backend raises on the surrogate-escaped names
-    # os.scandir gives for file names that are not UTF-8. The pure-Python backend does not.
+    if backend == "re2":
+        _re2_budget()
+
     try:
-        return pathspec.GitIgnoreSpec.from_lines(list(patterns), backend="simple")
+        return pathspec.GitIgnoreSpec.from_lines(list(lines), backend=backend)
     except TypeError:  # pathspec < 1.0: one backend, the pure-Python one
-        return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+        if backend != "simple":
+            return None
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(list(lines))
+        except Exception:  # noqa: BLE001 - pathspec raises several types for bad lines
+            return None
+    except Exception:  # noqa: BLE001 - re.error, GitIgnorePatternError, re2's error, …
+        return None
+
+
+def _compilable(lines: list[str], backend: str) -> list[str] | None:
+    """*lines* minus those *backend* cannot compile; None when the backend is missing."""
+    if backend == "re2":
+        try:
+            import re2  # type: ignore[import-not-found,unused-ignore]  # noqa: F401, PLC0415
+        except ImportError:
+            return None
+    if _compile(lines, backend) is not None:
+        return lines
+    return [line for line in lines if _compile([line], backend) is not None]
+
+
+def spec_of(patterns: Sequence[str]) -> Globs:
+    """A gitignore-style matcher for *patterns*."""
+    return Globs(patterns)
 
 
 @dataclass
@@ -43,7 +151,7 @@ class _IgnoreStack:
     """The .gitignore files that apply to a folder: (folder relative to base, spec)."""
 
     base: Path
-    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = field(default_factory=list)
+    specs: list[tuple[str, Globs]] = field(default_factory=list)
 
     def ignored(self, rel_from_base: str, is_dir: bool) -> bool:
         decision: bool | None = None
@@ -52,13 +160,13 @@ class _IgnoreStack:
             if folder and not rel_from_base.startswith(prefix):
                 continue
             sub = rel_from_base[len(prefix) :] + ("/" if is_dir else "")
-            result = spec.check_file(sub)
-            if result.include is not None:
-                decision = result.include
+            result, _ = spec.check(sub)
+            if result is not None:
+                decision = result
         return bool(decision)
 
 
-def _read_gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
+def _read_gitignore(folder: Path) -> Globs | None:
     path = folder / ".gitignore"
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -74,6 +182,138 @@ def _git_top(root: Path) -> Path:
     return root
 
 
+def _git_env() -> dict[str, str]:
+    """The environment for git: none of the caller's GIT_* redirections, no system config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",
+        GIT_NO_REPLACE_OBJECTS="1",
+        LC_ALL="C",
+    )
+    return env
+
+
+#: Options that keep a hostile repository's own config from running anything.
+_GIT_OPTIONS = (
+    "--no-pager",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.untrackedCache=false",
+    "-c",
+    "core.quotePath=false",
+)
+
+
+def _git(folder: str, *args: str, timeout: float = GIT_TIMEOUT) -> tuple[int, bytes] | None:
+    """(exit code, stdout) of ``git -C folder ARGS``; None when git is missing or hangs.
+
+    Git's stderr is discarded: nothing git says about the tree reaches a report.
+    """
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [git, *_GIT_OPTIONS, "-C", folder, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_git_env(),
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return proc.returncode, proc.stdout
+
+
+def _paths(output: bytes) -> tuple[frozenset[str], frozenset[str]]:
+    """(paths, their parent folders) from ``git ls-files -z`` output, as scandir names."""
+    paths: set[str] = set()
+    folders: set[str] = {""}
+    for raw in output.split(b"\x00"):
+        if not raw:
+            continue
+        path = os.fsdecode(raw).rstrip("/")  # "x/": an untracked nested repository
+        paths.add(path)
+        parent, _, _ = path.rpartition("/")
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent, _, _ = parent.rpartition("/")
+    return frozenset(paths), frozenset(folders)
+
+
+@dataclass(frozen=True)
+class _GitListing:
+    """What git says about a work tree folder (paths relative to it).
+
+    ``visible`` is None when git's ignore rules are not used below it (an explicitly given
+    folder that a .gitignore above it ignores): the .gitignore files inside then decide.
+    """
+
+    tracked: frozenset[str]
+    tracked_folders: frozenset[str]
+    visible: frozenset[str] | None
+    visible_folders: frozenset[str]
+
+
+def _git_listing(folder: str, timeout: float = GIT_TIMEOUT) -> _GitListing | None:
+    """Git's listing of *folder* inside a work tree, or None (not a work tree, no git)."""
+    cached = _git(folder, "ls-files", "-z", "--cached", timeout=timeout)
+    if cached is None or cached[0] != 0:
+        return None
+    others = _git(folder, "ls-files", "-z", "--others", "--exclude-standard", timeout=timeout)
+    if others is None or others[0] != 0:
+        return None
+    tracked, tracked_folders = _paths(cached[1])
+    untracked, untracked_folders = _paths(others[1])
+    return _GitListing(
+        tracked=tracked,
+        tracked_folders=tracked_folders,
+        visible=tracked | untracked,
+        visible_folders=tracked_folders | untracked_folders,
+    )
+
+
+def _git_ignores_folder(folder: str, timeout: float = GIT_TIMEOUT) -> bool:
+    """Whether git's ignore rules ignore the work tree folder *folder* itself."""
+    answer = _git(folder, "check-ignore", "-q", "--no-index", "--", ".", timeout=timeout)
+    return answer is not None and answer[0] == 0
+
+
+@dataclass
+class _Rules:
+    """Which entries of a subtree the ignore rules leave out.
+
+    *listing* is git's answer for the work tree folder *base_rel* (relative to the root);
+    *stack* holds .gitignore files read by the collector (without git, or inside a folder
+    git's rules do not apply to). A tracked file is never ignored.
+    """
+
+    base_rel: str
+    listing: _GitListing | None
+    stack: _IgnoreStack | None
+    root_prefix: str
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        listing = self.listing
+        if listing is not None:
+            sub = rel[len(self.base_rel) + 1 :] if self.base_rel else rel
+            if sub in listing.tracked or (is_dir and sub in listing.tracked_folders):
+                return False
+            if listing.visible is not None:
+                return sub not in listing.visible and sub not in listing.visible_folders
+        if self.stack is not None:
+            from_base = f"{self.root_prefix}/{rel}" if self.root_prefix else rel
+            return self.stack.ignored(from_base, is_dir)
+        return False
+
+
 @dataclass(frozen=True)
 class FileSet:
     """The collected files (relative POSIX paths, sorted) and what the collector skipped."""
@@ -81,7 +321,42 @@ class FileSet:
     files: tuple[str, ...]
     skipped: tuple[SkippedFile, ...]
     excluded: dict[str, int] = field(default_factory=dict)
-    """Candidate files left out, by the glob (or ``.gitignore``/``include``) that did it."""
+    """Candidate files left out, by the glob (or ``.gitignore``/``include``) that did it.
+
+    Files are counted, not folders: a pruned folder counts every file below it (except in
+    ``.git`` folders, never counted). An unanchored default exclude (``venv/``) counts what
+    it left out below the root under ``"<glob> (below the root)"``.
+    """
+    git: bool = False
+    """Whether git's own index decided what .gitignore rules leave out."""
+
+
+def _count_files(folder: str) -> int:
+    """Files (anything not a folder) below *folder*; links are not followed."""
+    count = 0
+    stack = [folder]
+    while stack:
+        where = stack.pop()
+        try:
+            with os.scandir(where) as it:
+                for entry in it:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if entry.name not in _UNCOUNTED:
+                                stack.append(entry.path)
+                            continue
+                    except OSError:
+                        pass
+                    count += 1
+        except OSError:
+            continue
+    return count
+
+
+def _default_unanchored() -> frozenset[str]:
+    from secgate.config import DEFAULT_EXCLUDES  # noqa: PLC0415 - config imports pydantic
+
+    return frozenset(g for g in DEFAULT_EXCLUDES if not g.startswith("/"))
 
 
 def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSet:
@@ -89,57 +364,70 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
 
     Symbolic links are never followed (a link can point outside the root, or loop); they
     are listed as skipped, as are unreadable folders and anything that is not a regular
-    file (a FIFO would hang a reader).
+    file (a FIFO would hang a reader). In a git work tree, git decides what its ignore
+    rules leave out, and never a tracked file.
     """
     exclude = spec_of([*config.exclude, *config.extend_exclude])
     max_bytes = config.max_file_mb * 1_000_000
     include = spec_of(config.include) if config.include else None
     base = _git_top(root) if config.respect_gitignore else root
     root_prefix = root.relative_to(base).as_posix() if base != root else ""
+    listing = _git_listing(str(root)) if config.respect_gitignore else None
+    unanchored = _default_unanchored() & set(config.exclude)
     files: set[str] = set()
-    skipped: dict[str, str] = {}
+    skipped: dict[str, tuple[str, GapKind]] = {}
+    excluded: Counter[str] = Counter()
 
     def rel_of(path: Path) -> str:
         return path.relative_to(root).as_posix()
+
+    def leave_out(key: str, rel: str, path: str, is_dir: bool) -> None:
+        if is_dir and rel.rpartition("/")[2] in _UNCOUNTED:
+            return
+        if key in unanchored and "/" in rel:
+            key += BELOW_ROOT
+        count = _count_files(path) if is_dir else 1
+        if count:
+            excluded[key] += count
 
     for target in targets:
         if target.is_file() and not target.is_symlink():
             rel = rel_of(target)
             if include is None or include.match_file(rel):
                 files.add(rel)
+            else:
+                excluded[INCLUDE] += 1
             continue
-        ignores = _IgnoreStack(base)
-        if config.respect_gitignore:
-            chain = [base, *reversed(list(target.relative_to(base).parents))]
-            for folder in dict.fromkeys(base / p for p in chain):
-                if folder.is_relative_to(base) and folder != target:
-                    spec = _read_gitignore(folder)
-                    if spec is not None:
-                        key = folder.relative_to(base).as_posix()
-                        ignores.specs.append(("" if key == "." else key, spec))
-            target_key = target.relative_to(base).as_posix()
-            if target_key != "." and ignores.ignored(target_key, is_dir=True):
-                # A path given explicitly is scanned even when a .gitignore above it ignores
-                # it (as ruff does): scanning nothing and passing would be the worse surprise.
-                # The .gitignore files inside it still apply.
-                ignores = _IgnoreStack(base)
-        # Strings, not Path objects, in the walk: it visits every entry of the tree.
         target_rel = rel_of(target)
-        stack: list[tuple[str, str]] = [(str(target), "" if target_rel == "." else target_rel)]
+        target_rel = "" if target_rel == "." else target_rel
+        rules = _target_rules(
+            target, base=base, root_prefix=root_prefix, listing=listing, config=config
+        )
+        # Strings, not Path objects, in the walk: it visits every entry of the tree.
+        stack: list[tuple[str, str, _Rules]] = [(str(target), target_rel, rules)]
         while stack:
-            where, folder_rel = stack.pop()
+            where, folder_rel, rules = stack.pop()
             try:
                 with os.scandir(where) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
-                skipped[(folder_rel or ".") + "/"] = f"cannot list folder: {exc.strerror or exc}"
+                skipped[(folder_rel or ".") + "/"] = (
+                    f"cannot list folder: {exc.strerror or exc}",
+                    GapKind.UNREADABLE,
+                )
                 continue
-            if config.respect_gitignore and any(e.name == ".gitignore" for e in entries):
+            names = {e.name for e in entries}
+            if rules.listing is not None and ".git" in names and folder_rel != rules.base_rel:
+                # A submodule or a nested repository: its own index and ignore rules.
+                nested = _git_listing(where)
+                if nested is not None:
+                    rules = _Rules(folder_rel, nested, None, root_prefix)
+            if rules.stack is not None and ".gitignore" in names:
                 spec = _read_gitignore(Path(where))
                 if spec is not None:
                     key = f"{root_prefix}/{folder_rel}" if root_prefix else folder_rel
-                    ignores.specs.append((key.strip("/"), spec))
-            subfolders: list[tuple[str, str]] = []
+                    rules.stack.specs.append((key.strip("/"), spec))
+            subfolders: list[tuple[str, str, _Rules]] = []
             for entry in entries:
                 rel = f"{folder_rel}/{entry.name}" if folder_rel else entry.name
                 try:
@@ -147,38 +435,81 @@ def collect_files(root: Path, targets: Sequence[Path], config: Config) -> FileSe
                     is_link = entry.is_symlink()
                     is_file = entry.is_file(follow_symlinks=False)
                 except OSError as exc:
-                    skipped[rel] = f"cannot stat: {exc.strerror or exc}"
+                    skipped[rel] = (f"cannot stat: {exc.strerror or exc}", GapKind.UNREADABLE)
                     continue
                 probe = rel + ("/" if is_dir else "")
-                if exclude.match_file(probe):
+                hit, glob = exclude.check(probe)
+                if hit and glob is not None:
+                    leave_out(glob, rel, entry.path, is_dir)
                     continue
-                from_base = f"{root_prefix}/{rel}" if root_prefix else rel
-                if config.respect_gitignore and ignores.ignored(from_base, is_dir):
+                if rules.ignored(rel, is_dir):
+                    leave_out(GITIGNORE, rel, entry.path, is_dir)
                     continue
                 if not _utf8(rel):
                     # Reports are UTF-8 (JSON, SARIF): a name that is not cannot be reported
                     # faithfully, so it is listed (escaped) instead of silently scanned or lost.
                     what = "folder" if is_dir else "file"
-                    skipped[_escaped(rel)] = f"{what} name is not valid UTF-8; not scanned"
+                    skipped[_escaped(rel)] = (
+                        f"{what} name is not valid UTF-8; not scanned",
+                        GapKind.ENCODING,
+                    )
                 elif is_link:
-                    skipped[rel] = "symbolic link, not followed"
+                    skipped[rel] = ("symbolic link, not followed", GapKind.SYMLINK)
                 elif is_dir:
-                    subfolders.append((entry.path, rel))
+                    subfolders.append((entry.path, rel, rules))
                 elif not is_file:
-                    skipped[rel] = "not a regular file"
+                    skipped[rel] = ("not a regular file", GapKind.NOT_REGULAR)
                 elif include is not None and not include.match_file(rel):
-                    continue
+                    excluded[INCLUDE] += 1
                 elif (size := _size(entry)) > max_bytes:
                     skipped[rel] = (
-                        f"larger than max-file-mb ({size / 1e6:.0f} MB > {config.max_file_mb} MB)"
+                        f"larger than max-file-mb ({size / 1e6:.0f} MB > {config.max_file_mb} MB)",
+                        GapKind.TOO_BIG,
                     )
                 else:
                     files.add(rel)
             stack.extend(reversed(subfolders))
     return FileSet(
         files=tuple(sorted(files)),
-        skipped=tuple(SkippedFile(path=p, reason=r) for p, r in sorted(skipped.items())),
+        skipped=tuple(
+            SkippedFile(path=p, reason=r, kind=k) for p, (r, k) in sorted(skipped.items())
+        ),
+        excluded=dict(sorted(excluded.items())),
+        git=listing is not None,
     )
+
+
+def _target_rules(
+    target: Path,
+    *,
+    base: Path,
+    root_prefix: str,
+    listing: _GitListing | None,
+    config: Config,
+) -> _Rules:
+    """The ignore rules for walking the folder *target*."""
+    if not config.respect_gitignore:
+        return _Rules("", None, None, root_prefix)
+    if listing is not None:
+        if not _git_ignores_folder(str(target)):
+            return _Rules("", listing, None, root_prefix)
+        # A path given explicitly is scanned even when a .gitignore above it ignores it (as
+        # ruff does): scanning nothing and passing would be the worse surprise. The
+        # .gitignore files inside it still apply (to its untracked files).
+        return _Rules("", replace(listing, visible=None), _IgnoreStack(base), root_prefix)
+    ignores = _IgnoreStack(base)
+    chain = [base, *reversed(list(target.relative_to(base).parents))]
+    for folder in dict.fromkeys(base / p for p in chain):
+        if folder.is_relative_to(base) and folder != target:
+            spec = _read_gitignore(folder)
+            if spec is not None:
+                key = folder.relative_to(base).as_posix()
+                ignores.specs.append(("" if key == "." else key, spec))
+    target_key = target.relative_to(base).as_posix()
+    if target_key != "." and ignores.ignored(target_key, is_dir=True):
+        # See above: an explicitly given path is scanned; its own .gitignore files apply.
+        ignores = _IgnoreStack(base)
+    return _Rules("", None, ignores, root_prefix)
 
 
 def _utf8(text: str) -> bool:
@@ -213,12 +544,13 @@ def verify_readable(fileset: FileSet, read: Callable[[str], str | None]) -> File
     unreadable = {rel for rel in fileset.files if read(rel) is None}
     if not unreadable:
         return fileset
-    skipped = {s.path: s.reason for s in fileset.skipped}
+    skipped = {s.path: s for s in fileset.skipped}
     for rel in unreadable:
-        skipped[rel] = "cannot be read"
-    return FileSet(
+        skipped[rel] = SkippedFile(path=rel, reason="cannot be read", kind=GapKind.UNREADABLE)
+    return replace(
+        fileset,
         files=tuple(f for f in fileset.files if f not in unreadable),
-        skipped=tuple(SkippedFile(path=p, reason=r) for p, r in sorted(skipped.items())),
+        skipped=tuple(s for _, s in sorted(skipped.items())),
     )
 
 

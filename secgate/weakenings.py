@@ -11,17 +11,34 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from secgate.config import DEFAULT_EXCLUDES
+from secgate.files import BELOW_ROOT, GITIGNORE, INCLUDE
 from secgate.models import Severity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from secgate.config import Config
-    from secgate.models import ScanResult
+    from secgate.models import Coverage, ScanResult
 
 #: A waiver expiring further out than this is flagged.
 LONG_WAIVER = timedelta(days=365)
 _BROAD_GLOBS = frozenset({"**", "**/*", "*", "/", "/**", "**/"})
+#: Default excludes for tool output (caches, build metadata): what they leave out below the
+#: root is counted in the report's collection but not listed in the summary, because every
+#: local run has them (``tests/__pycache__/``).
+_TOOL_OUTPUT = frozenset(
+    {
+        "__pycache__/",
+        ".mypy_cache/",
+        ".ruff_cache/",
+        ".pytest_cache/",
+        ".hypothesis/",
+        "*.egg-info/",
+    }
+)
+#: An exclude glob, a .gitignore or ``include`` leaving out more than this share of the
+#: candidate files gets a summary line with its count.
+LARGE_EXCLUSION = 0.10
 
 
 def _globs(values: tuple[str, ...]) -> str:
@@ -46,8 +63,14 @@ def policy_summary(
     baseline_entries: int | None = None,
     today: date | None = None,
     results: Sequence[ScanResult] = (),
+    collection: Coverage | None = None,
 ) -> tuple[str, ...]:
-    """One line per weakening of the defaults in *config* (empty when there is none)."""
+    """One line per weakening of the defaults in *config* (empty when there is none).
+
+    *collection* is the run's file collection (:attr:`Verdict.collection`): what default
+    excludes left out below the root, and any exclusion of more than 10% of the candidate
+    files, are listed from its ``excluded`` counts.
+    """
     today = today or date.today()
     lines: list[str] = []
     if config.select is not None:
@@ -65,6 +88,8 @@ def policy_summary(
     dropped = [g for g in config.exclude if g not in DEFAULT_EXCLUDES]
     if dropped:
         lines.append(f"excluded (exclude): {_globs(tuple(dropped))}")
+    if collection is not None:
+        lines.extend(_exclusions(collection))
     for policy in config.paths:
         loose = policy.fail_on is not None and policy.fail_on > config.fail_on
         broad = any(g.strip() in _BROAD_GLOBS for g in policy.paths)
@@ -98,3 +123,33 @@ def policy_summary(
     for result in results:
         lines.extend(f"{result.name}: {line}" for line in result.weakenings)
     return tuple(lines)
+
+
+def _is_default(key: str) -> bool:
+    return key in DEFAULT_EXCLUDES or key.endswith(BELOW_ROOT)
+
+
+def _exclusions(collection: Coverage) -> list[str]:
+    """Lines for default excludes that dropped files below the root, and large exclusions."""
+    lines = []
+    for key, count in sorted(collection.excluded.items()):
+        glob = key.removesuffix(BELOW_ROOT)
+        if key.endswith(BELOW_ROOT) and glob not in _TOOL_OUTPUT and count:
+            lines.append(
+                f"default exclude {glob!r} left out {count:,} file{'s' if count != 1 else ''}"
+                " below the root"
+            )
+    # Candidates: what was scanned, skipped or excluded by anything but a default exclude
+    # (a big .venv/ at the root must not dilute the share of a glob that hides code).
+    candidates = (
+        collection.files_scanned
+        + len({s.path for s in collection.skipped})
+        + sum(n for k, n in collection.excluded.items() if not _is_default(k))
+    )
+    for key, count in sorted(collection.excluded.items(), key=lambda kv: (-kv[1], kv[0])):
+        if _is_default(key) or not candidates or count <= LARGE_EXCLUSION * candidates:
+            continue
+        by = key if key in (GITIGNORE, INCLUDE) else repr(key)
+        share = f"{count / candidates:.0%}"
+        lines.append(f"excluded by {by}: {count:,} of {candidates:,} candidate files ({share})")
+    return lines
