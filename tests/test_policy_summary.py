@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import secgate
 import secgate.cli
+from secgate.config import Config
 from secgate.plugins import make_plugin_host
+from secgate.weakenings import policy_summary
 from tests.conftest import write
 
 VULNERABLE = "import os\nos.system(input())\n"
@@ -69,3 +72,54 @@ def test_defaults_give_no_summary(project: Path) -> None:
     verdict = secgate.check(project, scanners=["bandit"])
     assert verdict.policy_summary == ()
     assert "policy summary" not in make_plugin_host().reporters()["text"]().render(verdict)
+
+
+def _summary_of(project: Path, config: Config | None = None) -> tuple[str, ...]:
+    """The summary lines the run's own collection gives (as the engine passes it)."""
+    verdict = secgate.check(project, scanners=["bandit"], config=config)
+    return policy_summary(config or Config(), collection=verdict.collection)
+
+
+def test_default_excludes_that_drop_files_below_the_root_are_listed(project: Path) -> None:
+    write(
+        project,
+        {
+            "app.py": VULNERABLE,
+            "app/venv/x.py": VULNERABLE,
+            "app/venv/lib/y.py": "",
+            "app/venv/z.py": "",
+            "web/node_modules/m/index.js": "",
+            ".venv/lib/site.py": "",  # the project's own virtualenv, at the root: not listed
+            "app/__pycache__/x.cpython-311.pyc": "",  # tool output: counted, not listed
+        },
+    )
+    verdict = secgate.check(project, scanners=["bandit"])
+    assert verdict.collection.excluded == {
+        ".venv/": 1,
+        "__pycache__/ (below the root)": 1,
+        "node_modules/ (below the root)": 1,
+        "venv/ (below the root)": 3,
+    }
+    lines = _summary_of(project)
+    assert lines == (
+        "default exclude 'node_modules/' left out 1 file below the root",
+        "default exclude 'venv/' left out 3 files below the root",
+    )
+    assert policy_summary(Config()) == ()  # without the collection: nothing to say
+
+
+def test_an_exclusion_of_more_than_a_tenth_of_the_candidates_is_counted(project: Path) -> None:
+    write(project, {f"src/m{i}.py": "" for i in range(3)})
+    write(project, {f"lib/m{i}.py": "" for i in range(6)})
+    write(project, {"app.py": VULNERABLE, "docs/a.py": ""})
+    config = Config(extend_exclude=("src/**", "docs/"))
+    lines = _summary_of(project, config)
+    assert "excluded by 'src/**': 3 of 11 candidate files (27%)" in lines
+    assert not any("'docs/'" in line and "candidate" in line for line in lines)  # 1 of 11
+    # include and .gitignore are counted the same way.
+    lines = _summary_of(project, Config(include=("lib/**",)))
+    assert "excluded by include: 5 of 11 candidate files (45%)" in lines
+    write(project, {".gitignore": "lib/\n"})
+    subprocess.run(["git", "init", "-q", str(project)], check=True, capture_output=True)
+    lines = _summary_of(project)
+    assert "excluded by .gitignore: 6 of 12 candidate files (50%)" in lines
