@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import pluggy
 
 from secgate.config import ScannerOptions
 from secgate.errors import PluginError
 from secgate.models import (
+    BaselineEntry,
     BaselineStatus,
     Finding,
     Severity,
@@ -153,8 +154,42 @@ class ScanOutput:
 
 
 @dataclass(frozen=True)
+class BaselineInput:
+    """The baseline a run is checked against: its file and the findings it records."""
+
+    file: str
+    entries: tuple[BaselineEntry, ...]
+
+
+class PreviousScan(Protocol):
+    """What ``--new-since REF`` knows about the tree at REF (see :mod:`secgate.newcode`)."""
+
+    @property
+    def ref(self) -> str:
+        """The git ref compared with."""
+
+    def classify(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with those already there at REF marked; same order, same length."""
+
+
+@dataclass
+class RunNotes:
+    """What the adjust step found, for the report: written by adjust, read by evaluate."""
+
+    baseline: BaselineStatus | None = None
+    """How the findings met the baseline (None without one)."""
+    waivers: list[WaiverStatus] = field(default_factory=list)
+    """What became of each waiver."""
+
+
+@dataclass(frozen=True)
 class RunContext:
-    """What the finding-adjusting and evaluating hooks get about the whole run."""
+    """What the finding-adjusting and evaluating hooks get about the whole run.
+
+    Everything upstream produced is given here and read, never changed, downstream: the
+    only things a hook writes are ``warnings`` (lines for the report) and ``notes`` (what
+    the adjust step found, which the evaluate step reports).
+    """
 
     root: Path
     config: Config
@@ -165,8 +200,16 @@ class RunContext:
     """Each scanner's validated options, by scanner name."""
     warnings: list[str] = field(default_factory=list)
     """Plugins append lines for the report's ``warnings`` (an expiring waiver, say)."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Per-run values for plugins (baseline path, new-since ref…), keyed by option name."""
+    baseline: BaselineInput | None = None
+    """The baseline in force (``--baseline``, the config's ``baseline``), if any."""
+    previous: PreviousScan | None = None
+    """With ``--new-since``: what the tree at that ref held."""
+    new_since: str | None = None
+    """The ``--new-since`` ref, also when a merged report no longer has the tree at it."""
+    shard: str | None = None
+    """``K/N`` when this run scanned one shard of N."""
+    notes: RunNotes = field(default_factory=RunNotes)
+    """Filled by the adjust step (see :mod:`secgate.adjust`)."""
 
 
 @dataclass(frozen=True)

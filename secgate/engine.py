@@ -11,11 +11,11 @@ import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from secgate import __version__, newcode
+from secgate import newcode
+from secgate.api import BaselineInput, RunNotes
 from secgate.cache import is_inside, refuse_cache_inside, resolve_cache_dir
 from secgate.config import (
     DEFAULT_EXCLUDES,
@@ -28,8 +28,7 @@ from secgate.config import (
     load_policy,
 )
 from secgate.config import validate_scanner_options as _validate_options
-from secgate.coverage import judge_coverage
-from secgate.errors import ConfigError, PluginError, ReportError, UsageError
+from secgate.errors import ConfigError, ReportError, UsageError
 from secgate.files import FileSet, collect_files, files_for, verify_readable
 from secgate.jobs import (
     INLINE,
@@ -41,20 +40,18 @@ from secgate.jobs import (
     now,
     start_jobs,
 )
+from secgate.judging import judge
 from secgate.models import (
+    BaselineStatus,
     Coverage,
     Finding,
     ScanResult,
     ScanStatus,
     Verdict,
-    VerdictStatus,
-    summarize,
 )
 from secgate.plugins import (
-    Decision,
     FileDigests,
     PluginHost,
-    RunContext,
     ScanContext,
     Scanner,
     make_plugin_host,
@@ -232,7 +229,6 @@ def check(
     jobs: int | None = None,
     plugins: Sequence[object] = (),
     overrides: Mapping[str, Any] | None = None,
-    extras: Mapping[str, Any] | None = None,
     baseline: str | os.PathLike[str] | bool | None = None,
     new_since: str | None = None,
     root: str | os.PathLike[str] | None = None,
@@ -274,7 +270,6 @@ def check(
         jobs=jobs,
         plugins=plugins,
         overrides=overrides,
-        extras=extras,
         baseline=baseline,
         new_since=new_since,
         root=root,
@@ -295,7 +290,6 @@ def _check(
     jobs: int | None = None,
     plugins: Sequence[object] = (),
     overrides: Mapping[str, Any] | None = None,
-    extras: Mapping[str, Any] | None = None,
     baseline: str | os.PathLike[str] | bool | None = None,
     new_since: str | None = None,
     root: str | os.PathLike[str] | None = None,
@@ -366,8 +360,9 @@ def _check(
     selection.warnings.extend(trust_warnings)
     if cache_note:
         selection.warnings.append(cache_note)
-    run_extras: dict[str, Any] = dict(extras or {})
-    run_extras.update(_baseline_extras(baseline, effective, loaded))
+    baseline_input = _baseline_input(baseline, effective, loaded)
+    previous: newcode.Previous | None = None
+    shard_note: str | None = None
     if new_since:
         per_file = frozenset(s.name for s, _ in selection.run if s.per_file)
         with newcode.checkout(new_since, root, targets) as at_ref:
@@ -392,8 +387,7 @@ def _check(
                 if at_ref.targets
                 else None
             )
-        run_extras["previous"] = newcode.previous_from(at_ref, previous_verdict, per_file)
-        run_extras["new_since_ref"] = new_since
+        previous = newcode.previous_from(at_ref, previous_verdict, per_file)
     fileset = whole = collect_files(root, targets, effective)
     if not fileset.files:
         if not effective.allow_empty and _has_any_file(targets):
@@ -403,10 +397,11 @@ def _check(
         )
     if shard is not None:
         fileset, selection, shard_note = _apply_shard(fileset, selection, shard)
-        run_extras["shard"] = shard_note
-        entries = run_extras.get("baseline_entries")
-        if entries is not None:
-            run_extras["baseline_entries"] = _shard_baseline(entries, host, shard)
+        if baseline_input is not None:
+            baseline_input = BaselineInput(
+                file=baseline_input.file,
+                entries=_shard_baseline(baseline_input.entries, host, shard),
+            )
     job_count = effective.jobs or default_jobs()
 
     lines = LineCache(root)
@@ -457,12 +452,16 @@ def _check(
             excluded=dict(fileset.excluded),
         ),
         started_at=run_started,
-        extras=run_extras,
+        baseline=baseline_input,
+        previous=previous,
+        new_since=new_since,
+        shard=shard_note,
     )
-    entries = run_extras.get("baseline_entries")
     summary = policy_summary(
         effective,
-        baseline_entries=sum(e.count for e in entries) if entries is not None else None,
+        baseline_entries=sum(e.count for e in baseline_input.entries)
+        if baseline_input is not None
+        else None,
         results=results,
     )
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
@@ -532,83 +531,15 @@ def baseline_path(
     return base / config.baseline
 
 
-def _baseline_extras(
+def _baseline_input(
     baseline: str | os.PathLike[str] | bool | None, config: Config, loaded: LoadedConfig
-) -> dict[str, Any]:
+) -> BaselineInput | None:
     path = baseline_path(baseline, config, loaded)
     if path is None:
-        return {}
+        return None
     from secgate import baseline as baseline_file  # noqa: PLC0415
 
-    return {"baseline_entries": baseline_file.load(path), "baseline_file": str(path)}
-
-
-def judge(
-    *,
-    host: PluginHost,
-    findings: list[Finding],
-    results: list[ScanResult],
-    root: Path,
-    config: Config,
-    stage: str | None,
-    config_file: Path | None,
-    options: Mapping[str, ScannerOptions],
-    warnings: Sequence[str] = (),
-    collection: Coverage | None = None,
-    started_at: datetime | None = None,
-    extras: dict[str, Any] | None = None,
-) -> Verdict:
-    """Adjust findings through the plugins, evaluate the policy, and build the verdict."""
-    from secgate.secrets.redact import redact_text  # noqa: PLC0415 - loads the secret rules
-
-    run = RunContext(
-        root=root,
-        config=config,
-        stage=stage,
-        config_file=config_file,
-        results=tuple(results),
-        options=options,
-        warnings=list(warnings),
-        extras=extras or {},
-    )
-    adjusted = list(findings)
-    try:
-        host.adjust_findings(adjusted, run)
-    except Exception as exc:  # noqa: BLE001 - re-raised as a one-line plugin error
-        raise PluginError(
-            f"a secgate_adjust_findings plugin failed: {describe_exception(exc)}"
-        ) from None
-    if len(adjusted) < len(findings) or not all(isinstance(f, Finding) for f in adjusted):
-        raise PluginError(
-            "a secgate_adjust_findings plugin removed or corrupted findings; "
-            "plugins must mark findings suppressed, never drop them"
-        )
-    decision = host.evaluate(adjusted, results, run)
-    if decision is None:
-        raise PluginError("no plugin answered secgate_evaluate (is the 'policy' plugin disabled?)")
-    judged = sorted(decision.findings, key=Finding.sort_key)
-    status, reasons, decided_by = _with_coverage(decision, results, collection, config, options)
-    return Verdict(
-        tool_version=__version__,
-        status=status,
-        reasons=reasons,
-        decided_by=decided_by,
-        root=str(root),
-        stage=stage,
-        config_file=str(config_file) if config_file else None,
-        policy=config.effective_dict(),
-        scanners=tuple(results),
-        findings=tuple(judged),
-        collection=collection or Coverage(),
-        warnings=tuple(redact_text(w) for w in (*run.warnings, *decision.warnings)),
-        baseline=decision.baseline,
-        waivers=tuple(decision.waivers),
-        new_since=(extras or {}).get("new_since_ref"),
-        shard=(extras or {}).get("shard"),
-        summary=summarize(judged),
-        started_at=started_at,
-        finished_at=now(),
-    )
+    return BaselineInput(file=str(path), entries=tuple(baseline_file.load(path)))
 
 
 def _job_files(
@@ -623,29 +554,6 @@ def _job_files(
     if changed_only is not None and scanner.per_file:
         files = tuple(f for f in files if changed_only.prefix + f in changed_only.changed)
     return files
-
-
-def _with_coverage(
-    decision: Decision,
-    results: Sequence[ScanResult],
-    collection: Coverage | None,
-    config: Config,
-    options: Mapping[str, ScannerOptions],
-) -> tuple[VerdictStatus, tuple[str, ...], str]:
-    """The policy's decision with the coverage policy laid over it (see secgate.coverage).
-
-    Applied here, after the policy hook, so a plugin that replaces the policy keeps it.
-    """
-    coverage = judge_coverage(results, collection, config, options)
-    reasons = list(decision.reasons)
-    status, decided_by = decision.status, decision.decided_by
-    if coverage.errors and status is not VerdictStatus.ERROR:
-        status, decided_by = VerdictStatus.ERROR, coverage.decided_by or "min-coverage"
-        reasons = [*coverage.errors, *reasons]
-    else:
-        reasons.extend(coverage.errors)
-    reasons.extend(coverage.notes)
-    return status, tuple(reasons), decided_by
 
 
 def load_report(path: Path) -> Verdict:
@@ -685,17 +593,20 @@ def evaluate(
     stage: str | None = None,
     fail_on: str | None = None,
     plugins: Sequence[object] = (),
-    extras: Mapping[str, Any] | None = None,
     baseline: str | os.PathLike[str] | bool | None = None,
     keep: Sequence[str] = (INLINE,),
     host: PluginHost | None = None,
+    new_since: str | None = None,
+    baseline_status: BaselineStatus | None = None,
 ) -> Verdict:
     """Re-apply a policy to a saved report without scanning again.
 
     Policy decisions in the report (blocking, below-threshold, waivers, baselines) are
     discarded and made afresh; what scanners decided (``inline`` suppressions) stays, as do
     the decisions named in *keep*. The config is *config*, else the file the report was made
-    with when it exists here, else the closest one to the current folder.
+    with when it exists here, else the closest one to the current folder. *new_since* and
+    *baseline_status* carry what the scans behind a merged report already decided (their
+    ``--new-since`` ref, how they met the baseline) into the new verdict.
     """
     previous = report if isinstance(report, Verdict) else load_report(Path(report))
     host = host or make_plugin_host(plugins)
@@ -713,8 +624,7 @@ def evaluate(
 
         effective = effective.merged(StageProfile.model_validate({"fail_on": fail_on}))
     options = scanner_options(host, effective, loaded)
-    run_extras: dict[str, Any] = dict(extras or {})
-    run_extras.update(_baseline_extras(baseline, effective, loaded))
+    baseline_input = _baseline_input(baseline, effective, loaded)
     fresh = []
     for finding in previous.findings:
         kept = bool(finding.suppressed_by and finding.suppressed_by.startswith(tuple(keep)))
@@ -739,7 +649,10 @@ def evaluate(
         warnings=[w for w in previous.warnings if w.startswith("scanner ")],
         collection=previous.collection,
         started_at=previous.started_at,
-        extras=run_extras,
+        baseline=baseline_input,
+        new_since=new_since or previous.new_since,
+        shard=previous.shard,
+        notes=RunNotes(baseline=baseline_status) if baseline_status is not None else None,
     )
 
 

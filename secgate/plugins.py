@@ -165,6 +165,7 @@ class PluginHost:
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("scan", "secgate.scanners"),
     ("cache", "secgate.cache"),
+    ("adjust", "secgate.adjust"),
     ("policy", "secgate.policy"),
     ("reports", "secgate.reports"),
     ("bandit", "secgate.scanners.bandit"),

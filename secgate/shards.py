@@ -162,18 +162,13 @@ def merge(
         new_since=first.new_since,
         started_at=min((r.started_at for r in loaded if r.started_at), default=None),
     )
-    extras: dict[str, Any] = {}
-    baseline = _merge_baseline(loaded)
-    if baseline is not None:
-        extras["baseline_status"] = baseline
-    if first.new_since:
-        extras["new_since_ref"] = first.new_since
     return evaluate(
         union,
         config=config,
         stage=stage if stage is not None else first.stage,
         plugins=plugins,
-        extras=extras,
+        new_since=first.new_since,
+        baseline_status=_merge_baseline(loaded),
         baseline=False,
         keep=KEPT_DECISIONS,
         host=host,

@@ -585,9 +585,9 @@ class _Placement:
     """
 
     def __init__(self, context: ScanContext) -> None:
-        from secgate.policy import _PathMatcher  # noqa: PLC0415 - the policy's own matcher
+        from secgate.pathpolicy import PathMatcher  # noqa: PLC0415 - the policy's own matcher
 
-        self.matcher = _PathMatcher(context.config.path_policies)
+        self.matcher = PathMatcher(context.config.path_policies)
         self.fallback = context.options.fail_on or context.config.fail_on
 
     def _leniency(self, finding: Finding, path: str) -> tuple[int, int]:
