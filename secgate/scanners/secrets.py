@@ -169,14 +169,12 @@ class SecretsScanner(Scanner):
         return load_rules(extra, disabled=opts.disable, bundled=opts.bundled_rules, tree_root=root)
 
     def cacheable(self, options: ScannerOptions) -> bool:
-        """Only tree scans without extra rule files.
+        """Only tree scans: staged and history modes read git, not ``context.files``.
 
-        Staged and history modes read git, not ``context.files``. Extra rule files are read
-        on every run: what a repository's own rule file switches off is reported in the
-        scan's ``weakenings``, which a run answered from the result cache would not carry.
+        (The result cache keeps a scan's ``weakenings``, so what a repository's rule files
+        switch off is reported on a cached run too.)
         """
-        opts = self._options(options)
-        return opts.mode == "tree" and not opts.rules
+        return self._options(options).mode == "tree"
 
     def cache_token(self, options: ScannerOptions) -> str:
         """Version, regex engine, the hash of every rule file, and every option.

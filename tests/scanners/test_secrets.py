@@ -69,8 +69,6 @@ def test_git_modes_are_not_answered_by_the_result_cache() -> None:
     assert scanner.cacheable(SecretsOptions())
     assert not scanner.cacheable(SecretsOptions(mode="staged"))
     assert not scanner.cacheable(SecretsOptions(mode="history"))
-    # A rule file's weakenings are reported per run, never answered from the cache.
-    assert not scanner.cacheable(SecretsOptions(rules=("ci/secrets.toml",)))
 
 
 def test_rules_lists_every_bundled_rule_with_severity() -> None:
@@ -568,8 +566,9 @@ def test_owner_rule_file_outside_the_tree_may_still_replace_a_bundled_rule(
 
 
 def test_repo_gitleaks_file_that_disables_and_allowlists_bundled_rules_is_a_weakening(
-    project: Path,
+    project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(project)  # as in CI: at the root, where the cache token reads rules
     tree_with_rule_file(
         project,
         ".gitleaks.toml",
@@ -577,9 +576,13 @@ def test_repo_gitleaks_file_that_disables_and_allowlists_bundled_rules_is_a_weak
         "[allowlist]\nstopwords = ['zzqq']\n"
         "[[allowlists]]\ntargetRules = ['jwt']\nregexes = ['''.*''']\n",
     )
+    first = run_cli("check", str(project), "--scanner", "secrets", "--format", "json")
     result = run_cli("check", str(project), "--scanner", "secrets", "--format", "json")
     report = json.loads(result.out)
     [scanner] = [s for s in report["scanners"] if s["name"] == "secrets"]
+    assert scanner["details"]["cache_hits"] > 0  # the second run came from the cache
+    [before] = [s for s in json.loads(first.out)["scanners"] if s["name"] == "secrets"]
+    assert scanner["weakenings"] == before["weakenings"]
     weakenings = scanner["weakenings"]
     assert any(
         "switches off rule(s) github-pat-classic" in w and ".gitleaks.toml" in w for w in weakenings
