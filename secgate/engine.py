@@ -7,10 +7,10 @@ The engine owns the calling: each scanner runs in a thread of its own through th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from secgate.config import (
     load_policy,
 )
 from secgate.config import validate_scanner_options as _validate_options
-from secgate.errors import ConfigError, ReportError, UsageError
+from secgate.errors import ConfigError, UsageError
 from secgate.files import FileSet, collect_files, files_for, verify_readable
 from secgate.jobs import (
     INLINE,
@@ -56,69 +56,10 @@ from secgate.plugins import (
     Scanner,
     make_plugin_host,
 )
+from secgate.reports.json_report import load_report
+from secgate.selection import Selection, select_scanners
 from secgate.trust import TreeConfigReview, check_locked, check_waiver_cap
 from secgate.weakenings import policy_summary
-
-
-@dataclass(frozen=True)
-class _Selection:
-    run: list[tuple[Scanner, bool]]
-    not_run: list[ScanResult]
-    warnings: list[str]
-
-
-def _select(
-    host: PluginHost, config: Config, requested: Sequence[str] | None, source: str
-) -> _Selection:
-    registry = host.scanners()
-    known = ", ".join(registry) or "none installed"
-
-    def check_names(names: Sequence[str], key: str) -> None:
-        for name in names:
-            if name not in registry:
-                raise ConfigError(f"{source}{key}: unknown scanner {name!r} (registered: {known})")
-
-    check_names(config.skip, "skip")
-    check_names(list(config.scanners), "scanners")
-    if requested:
-        check_names(requested, "--scanner")
-        wanted, explicit = list(dict.fromkeys(requested)), True
-    elif config.select is not None:
-        check_names(config.select, "select")
-        wanted, explicit = list(dict.fromkeys(config.select)), True
-    else:
-        wanted, explicit = [n for n in registry if n not in config.skip], False
-    run: list[tuple[Scanner, bool]] = []
-    not_run: list[ScanResult] = []
-    warnings: list[str] = []
-    for name in wanted:
-        scanner = registry[name].cls()
-        try:
-            availability = scanner.availability()
-        except Exception as exc:  # noqa: BLE001 - a broken probe is a scanner error
-            from secgate.plugins import Availability  # noqa: PLC0415
-
-            availability = Availability(ok=False, reason=describe_exception(exc))
-        if availability.ok:
-            run.append((scanner, explicit))
-        elif explicit:
-            not_run.append(
-                ScanResult(
-                    name=name,
-                    status=ScanStatus.ERROR,
-                    required=True,
-                    error=f"required but cannot run: {availability.describe()}",
-                )
-            )
-        else:
-            not_run.append(
-                ScanResult(name=name, status=ScanStatus.SKIPPED, error=availability.describe())
-            )
-            warnings.append(f"scanner {name} skipped: {availability.describe()}")
-    for name in registry:
-        if name not in wanted:
-            not_run.append(ScanResult(name=name, status=ScanStatus.SKIPPED, error="not selected"))
-    return _Selection(run=run, not_run=not_run, warnings=warnings)
 
 
 def resolve_config(
@@ -356,7 +297,7 @@ def _check(
                 "scanned root (set SECGATE_CACHE_DIR to a folder outside it)"
             )
     options = scanner_options(host, effective, loaded)
-    selection = _select(host, effective, scanners, source)
+    selection = select_scanners(host, effective, scanners, source)
     selection.warnings.extend(trust_warnings)
     if cache_note:
         selection.warnings.append(cache_note)
@@ -463,13 +404,14 @@ def _check(
         if baseline_input is not None
         else None,
         results=results,
+        collection=verdict.collection,
     )
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
 
 
 def _apply_shard(
-    fileset: FileSet, selection: _Selection, shard: tuple[int, int]
-) -> tuple[FileSet, _Selection, str]:
+    fileset: FileSet, selection: Selection, shard: tuple[int, int]
+) -> tuple[FileSet, Selection, str]:
     from secgate.files import shard_of  # noqa: PLC0415
 
     k, n = shard
@@ -491,8 +433,8 @@ def _apply_shard(
                 )
             )
     return (
-        FileSet(files=files, skipped=skipped),
-        _Selection(run=run, not_run=not_run, warnings=selection.warnings),
+        dataclasses.replace(fileset, files=files, skipped=skipped),
+        Selection(run=run, not_run=not_run, warnings=selection.warnings),
         note,
     )
 
@@ -554,36 +496,6 @@ def _job_files(
     if changed_only is not None and scanner.per_file:
         files = tuple(f for f in files if changed_only.prefix + f in changed_only.changed)
     return files
-
-
-def load_report(path: Path) -> Verdict:
-    """Read a JSON report written by ``secgate check --format json``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReportError(f"{path}: cannot read report: {exc.strerror or exc}") from None
-    import json  # noqa: PLC0415
-
-    from pydantic import ValidationError  # noqa: PLC0415
-
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}: not JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("tool") != "secgate":
-        raise ReportError(f'{path}: not a secgate JSON report (no "tool": "secgate")')
-    major = str(data.get("schema_version", "")).split(".")[0]
-    if major != "1":
-        raise ReportError(
-            f"{path}: report schema_version {data.get('schema_version')!r} "
-            "is not supported (this secgate reads 1.x)"
-        )
-    try:
-        return Verdict.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ()))
-        raise ReportError(f"{path}: invalid report at {loc}: {first.get('msg')}") from None
 
 
 def evaluate(

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr
 
     from secgate.models import Finding, Verdict
+    from secgate.plugins import PluginHost
 
 #: The collector's node id: items are ``secgate::<scanner>`` and ``secgate::verdict``.
 NODE_ID = "secgate"
@@ -151,6 +152,7 @@ class SecgateSession:
     def __init__(self, config: pytest.Config) -> None:
         self.settings = Settings.from_config(config)
         self._outcome: Outcome | None = None
+        self._host: PluginHost | None = None
 
     def planned_scanners(self) -> list[str]:
         """The scanners the check will run, known before it runs (for the item list).
@@ -162,7 +164,7 @@ class SecgateSession:
             return list(self.settings.scanners)
         from secgate.engine import resolve_config  # noqa: PLC0415 - only once active
         from secgate.errors import SecgateError  # noqa: PLC0415
-        from secgate.plugins import make_plugin_host  # noqa: PLC0415
+        from secgate.selection import planned  # noqa: PLC0415
 
         if not self.settings.path.exists():
             return []
@@ -170,11 +172,17 @@ class SecgateSession:
             loaded = resolve_config([self.settings.path.resolve()], None)
             source = str(loaded.path) if loaded.path else None
             effective = loaded.config.for_stage(self.settings.stage, source)
-            if effective.select is not None:
-                return list(dict.fromkeys(effective.select))
-            return [n for n in make_plugin_host().scanners() if n not in effective.skip]
+            return planned(self.host().scanners(), effective)[0]
         except SecgateError:
             return []
+
+    def host(self) -> PluginHost:
+        """The one plugin host this session uses: for the item list and for the check."""
+        if self._host is None:
+            from secgate.plugins import make_plugin_host  # noqa: PLC0415
+
+            self._host = make_plugin_host()
+        return self._host
 
     def outcome(self) -> Outcome:
         """Run the check the first time it is asked for; later calls reuse it."""
@@ -191,6 +199,7 @@ class SecgateSession:
                 self.settings.path,
                 stage=self.settings.stage,
                 scanners=list(self.settings.scanners) or None,
+                host=self.host(),
             )
         except SecgateError as exc:
             return Outcome(error=str(exc))

@@ -48,6 +48,7 @@ def _rule_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dic
     from secgate.engine import resolve_config, scanner_options  # noqa: PLC0415
     from secgate.errors import ConfigError  # noqa: PLC0415
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
+    from secgate.selection import probe  # noqa: PLC0415
 
     host = make_plugin_host()
     registry = host.scanners()
@@ -63,11 +64,7 @@ def _rule_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dic
     missing: list[dict[str, str]] = []
     for name in wanted:
         scanner = registry[name].cls()
-        try:
-            availability = scanner.availability()
-        except Exception as exc:  # noqa: BLE001 - a broken probe is reported, not raised
-            missing.append({"scanner": name, "reason": f"{type(exc).__name__}: {exc}"})
-            continue
+        availability = probe(scanner)
         if not availability.ok:
             missing.append({"scanner": name, "reason": availability.describe()})
             continue

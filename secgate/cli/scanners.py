@@ -11,16 +11,14 @@ from secgate.cli.exitcodes import EXIT_PASS
 
 def cmd_scanners(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
+    from secgate.selection import probe  # noqa: PLC0415
 
     host = make_plugin_host()
     rows: list[dict[str, Any]] = []
     for name, info in host.scanners().items():
         scanner = info.cls()
-        try:
-            availability = scanner.availability()
-            ok, why = availability.ok, (None if availability.ok else availability.describe())
-        except Exception as exc:  # noqa: BLE001 - show a broken probe, don't crash the listing
-            ok, why = False, f"availability check crashed: {type(exc).__name__}: {exc}"
+        availability = probe(scanner)
+        ok, why = availability.ok, (None if availability.ok else availability.describe())
         try:
             version = scanner.version()
         except Exception:  # noqa: BLE001 - same

@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
+from secgate.api import Reporter
+from secgate.errors import ReportError
 from secgate.models import Verdict
-from secgate.plugins import Reporter
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "report.schema.json"
 
@@ -41,6 +42,34 @@ class JsonReporter(Reporter):
     def render(self, verdict: Verdict, *, color: bool = False) -> str:
         """Serialise the verdict."""
         return verdict.model_dump_json(indent=2) + "\n"
+
+
+def load_report(path: Path) -> Verdict:
+    """Read a JSON report written by ``secgate check --format json``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read report: {exc.strerror or exc}") from None
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}: not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("tool") != "secgate":
+        raise ReportError(f'{path}: not a secgate JSON report (no "tool": "secgate")')
+    major = str(data.get("schema_version", "")).split(".")[0]
+    if major != "1":
+        raise ReportError(
+            f"{path}: report schema_version {data.get('schema_version')!r} "
+            "is not supported (this secgate reads 1.x)"
+        )
+    try:
+        return Verdict.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        raise ReportError(f"{path}: invalid report at {loc}: {first.get('msg')}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
