@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from secgate.cli import main
+from secgate.testing import add_to_path, install_fake_distribution
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -40,15 +41,9 @@ def write_fake_distribution(
     entry_points: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a ``.dist-info`` folder as ``pip install`` would, with secgate entry points."""
-    eps = entry_points or {"fake": "secgate_fake_plugin"}
-    dist_info = site / f"{name.replace('-', '_')}-{version}.dist-info"
-    dist_info.mkdir(parents=True, exist_ok=True)
-    (dist_info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8"
+    return install_fake_distribution(
+        site, name, version, entry_points or {"fake": "secgate_fake_plugin"}
     )
-    lines = ["[secgate]", *(f"{k} = {v}" for k, v in eps.items())]
-    (dist_info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return dist_info
 
 
 @pytest.fixture
@@ -56,12 +51,7 @@ def fake_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Install the test plugin distribution (in-process and for child processes)."""
     site = tmp_path / "site-packages"
     write_fake_distribution(site)
-    for path in (site, PLUGIN_SOURCE):
-        monkeypatch.syspath_prepend(str(path))
-    monkeypatch.setenv(
-        "PYTHONPATH",
-        os.pathsep.join([str(site), str(PLUGIN_SOURCE), os.environ.get("PYTHONPATH", "")]),
-    )
+    add_to_path(monkeypatch, site, PLUGIN_SOURCE)
     return site
 
 
