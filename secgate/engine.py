@@ -405,8 +405,15 @@ def _check(
         else None,
         results=results,
         collection=verdict.collection,
+        baseline_in_tree=_inside_tree(baseline_input.file, root) if baseline_input else None,
     )
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
+
+
+def _inside_tree(path: str, root: Path) -> str | None:
+    """*path* relative to *root* when it lies inside the scanned tree, else None."""
+    real, real_root = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    return real.relative_to(real_root).as_posix() if real.is_relative_to(real_root) else None
 
 
 def _apply_shard(

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from secgate.config import Config
     from secgate.models import Coverage, ScanResult
 
+#: The default share of its files each scanner must analyse (``min-coverage``).
+DEFAULT_MIN_COVERAGE = 0.5
 #: A waiver expiring further out than this is flagged.
 LONG_WAIVER = timedelta(days=365)
 _BROAD_GLOBS = frozenset({"**", "**/*", "*", "/", "/**", "**/"})
@@ -64,12 +66,14 @@ def policy_summary(
     today: date | None = None,
     results: Sequence[ScanResult] = (),
     collection: Coverage | None = None,
+    baseline_in_tree: str | None = None,
 ) -> tuple[str, ...]:
     """One line per weakening of the defaults in *config* (empty when there is none).
 
     *collection* is the run's file collection (:attr:`Verdict.collection`): what default
     excludes left out below the root, and any exclusion of more than 10% of the candidate
-    files, are listed from its ``excluded`` counts.
+    files, are listed from its ``excluded`` counts. *baseline_in_tree* names the baseline
+    file when it lies inside the scanned tree (the pull request can rewrite it).
     """
     today = today or date.today()
     lines: list[str] = []
@@ -119,7 +123,23 @@ def policy_summary(
             line += f"; expiring more than a year out: {', '.join(long)}"
         lines.append(line)
     if baseline_entries is not None:
-        lines.append(f"baseline in force: {baseline_entries} recorded finding(s) do not block")
+        where = (
+            f" (committed in the scanned tree: {baseline_in_tree}; a change can rewrite it)"
+            if baseline_in_tree
+            else ""
+        )
+        lines.append(
+            f"baseline in force: {baseline_entries} recorded finding(s) do not block{where}"
+        )
+    if config.min_coverage < DEFAULT_MIN_COVERAGE:
+        lines.append(
+            f"min-coverage = {config.min_coverage:g}: a scanner may analyse as little as "
+            f"{config.min_coverage:.0%} of its files and the verdict still counts"
+        )
+    for name, table in sorted(config.scanners.items()):
+        value = _get(table, "min-coverage")
+        if isinstance(value, int | float) and value < DEFAULT_MIN_COVERAGE:
+            lines.append(f"{name}: min-coverage = {value:g} (scanners.{name}.min-coverage)")
     for result in results:
         lines.extend(f"{result.name}: {line}" for line in result.weakenings)
     return tuple(lines)

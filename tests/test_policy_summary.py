@@ -34,6 +34,8 @@ VULNERABLE = "import os\nos.system(input())\n"
         ('[scanners.semgrep]\nexclude-rules = ["x"]\n', "semgrep: exclude-rules = ['x']"),
         ('[scanners.secrets]\ndisable = ["aws-access-key-id"]\n', "secrets: disable"),
         ('[scanners.bandit]\nskips = ["B605"]\n', "bandit: skips = ['B605']"),
+        ("min-coverage = 0.1\n", "min-coverage = 0.1: a scanner may analyse as little as 10%"),
+        ("[scanners.bandit]\nmin-coverage = 0.2\n", "bandit: min-coverage = 0.2"),
         (
             '[[waivers]]\nid = "w1"\nreason = "accepted"\nexpires = "2999-01-01"\npath = "**"\n',
             "1 waiver(s) in force; over every file: w1; expiring more than a year out: w1",
@@ -64,7 +66,31 @@ def test_a_baseline_in_force_is_listed(project: Path) -> None:
         == 0
     )
     verdict = secgate.check(project, scanners=["bandit"], baseline=baseline)
-    assert any(line.startswith("baseline in force: 1 ") for line in verdict.policy_summary)
+    (line,) = [line for line in verdict.policy_summary if line.startswith("baseline in force")]
+    assert line.startswith("baseline in force: 1 ")
+    # Committed in the scanned tree: the pull request under review can rewrite it.
+    assert "committed in the scanned tree: .secgate-baseline.json" in line
+
+
+def test_a_baseline_kept_outside_the_tree_is_not_flagged_as_committed(
+    project: Path, tmp_path: Path
+) -> None:
+    write(project, {"app.py": VULNERABLE})
+    baseline = tmp_path / "owner-baseline.json"
+    assert (
+        secgate.cli.main(["baseline", str(project), "--scanner", "bandit", "-o", str(baseline)])
+        == 0
+    )
+    verdict = secgate.check(project, scanners=["bandit"], baseline=baseline)
+    (line,) = [line for line in verdict.policy_summary if line.startswith("baseline in force")]
+    assert "committed" not in line
+
+
+def test_a_stage_select_is_listed_for_that_stage(project: Path) -> None:
+    write(project, {"secgate.toml": '[stages.pr]\nselect = ["bandit"]\n', "app.py": VULNERABLE})
+    staged = secgate.check(project, stage="pr")
+    assert "only these scanners run (select): bandit" in staged.policy_summary
+    assert secgate.check(project, scanners=["bandit"]).policy_summary == ()
 
 
 def test_defaults_give_no_summary(project: Path) -> None:
