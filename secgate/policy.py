@@ -41,6 +41,16 @@ def _count_by_severity(findings: list[Finding]) -> str:
     return ", ".join(f"{counts[s]} {s}" for s in sorted(counts, reverse=True))
 
 
+def _own_thresholds(run: RunContext) -> str:
+    """`` (bandit: critical)`` for scanners whose own fail-on differs: the effective ones."""
+    own = sorted(
+        f"{name}: {opts.fail_on}"
+        for name, opts in run.options.items()
+        if opts.fail_on is not None and opts.fail_on != run.config.fail_on
+    )
+    return f" ({', '.join(own)})" if own else ""
+
+
 def _judge_findings(findings: list[Finding], run: RunContext) -> list[Finding]:
     paths = PathMatcher(run.config.path_policies)
     judged: list[Finding] = []
@@ -108,7 +118,7 @@ def secgate_evaluate(
     else:
         status, decided_by = VerdictStatus.PASS, "no-blocking-findings"
         reasons.append(
-            f"no blocking findings{stage}: fail-on={run.config.fail_on}, "
+            f"no blocking findings{stage}: fail-on={run.config.fail_on}{_own_thresholds(run)}, "
             f"{len(judged)} finding{'s' if len(judged) != 1 else ''} reported, none blocking"
         )
     if errors and run.config.on_scanner_error == "warn":

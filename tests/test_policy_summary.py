@@ -149,3 +149,12 @@ def test_an_exclusion_of_more_than_a_tenth_of_the_candidates_is_counted(project:
     subprocess.run(["git", "init", "-q", str(project)], check=True, capture_output=True)
     lines = _summary_of(project)
     assert "excluded by .gitignore: 6 of 12 candidate files (50%)" in lines
+
+
+def test_the_verdict_line_shows_each_scanners_own_threshold(project: Path) -> None:
+    write(
+        project, {"secgate.toml": '[scanners.bandit]\nfail-on = "critical"\n', "app.py": VULNERABLE}
+    )
+    verdict = secgate.check(project, scanners=["bandit"])
+    assert verdict.passed
+    assert verdict.reasons[0].startswith("no blocking findings: fail-on=high (bandit: critical), ")
