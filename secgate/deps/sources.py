@@ -28,14 +28,10 @@ from typing import Any, ClassVar
 
 from packaging.utils import canonicalize_name
 
-from secgate.deps.osv import (
-    Advisory,
-    Affected,
-    OsvIndex,
-    Provenance,
-    is_valid_version,
-    load_database,
-)
+from secgate.deps.database import Provenance
+from secgate.deps.index import OsvIndex, load_database
+from secgate.deps.matching import Advisory, Affected
+from secgate.deps.versions import is_valid_version
 from secgate.errors import ScannerError
 
 
@@ -97,7 +93,7 @@ class OsvDatabaseSource(VulnerabilitySource):
     def load(self) -> OsvIndex:
         """Load (or reuse) the index; :class:`SourceError` when the database is unusable."""
         if self._index is None:
-            from secgate.deps.osv import DatabaseError  # noqa: PLC0415
+            from secgate.deps.database import DatabaseError  # noqa: PLC0415
 
             try:
                 self._index = load_database(self.path, cache_dir=self.cache_dir, source=self.label)

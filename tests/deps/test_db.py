@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from secgate.cli import main
-from secgate.deps import index as osv  # the module update_database reads the URL from
+from secgate.deps import store as osv  # the module update_database reads the URL from
 from secgate.deps.osv import DatabaseError, current_database, load_database, update_database
 from tests.deps.helpers import osv_record
 
