@@ -28,13 +28,13 @@ from secgate.engine import collect_files
 from secgate.errors import ConfigError, ScannerError
 from secgate.models import GapKind, ScanStatus, VerdictStatus
 from secgate.plugins import ScanContext
-from secgate.scanners import bandit as bandit_scanner
 from secgate.scanners.bandit import (
     BanditOptions,
     BanditScanner,
     balanced_chunks,
     redact_password_message,
 )
+from secgate.scanners.bandit import worker as bandit_worker
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "bandit" / "tree"
 #: What collect_files gives bandit when nothing is excluded: the parity comparisons run on
@@ -140,7 +140,7 @@ def test_worker_processes_give_the_same_findings_as_in_process(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     in_process = run_bandit(tree, jobs=1)
-    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(bandit_worker, "POOL_MIN_BYTES", 0)
     pooled = run_bandit(tree, jobs=2)
     assert pooled.scanner("bandit").details["workers"] == 2
     assert in_process.scanner("bandit").details["workers"] == 1
@@ -507,7 +507,7 @@ def test_cancel_stops_the_workers_and_none_outlives_the_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _big_tree(tmp_path / "big", 400)  # about 2 MB: several seconds of bandit
-    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(bandit_worker, "POOL_MIN_BYTES", 0)
     ctx = context_for(root, jobs=2)
     timer = threading.Timer(1.0, ctx.cancel.set)
     timer.start()
@@ -536,7 +536,7 @@ def test_stopping_the_pool_frees_a_manager_thread_stuck_on_half_a_result() -> No
         os.write(writer.fileno(), struct.pack("!i", 1000) + b"0123456789")
         manager.join(timeout=0.5)
         assert manager.is_alive()  # waiting for the other 990 bytes
-        bandit_scanner._stop_pool(executor)
+        bandit_worker._stop_pool(executor)
         assert not manager.is_alive()
         assert multiprocessing.active_children() == []
     finally:
@@ -555,8 +555,8 @@ def test_a_script_read_from_stdin_scans_in_process(tree: Path) -> None:
     # Spawned workers re-import the main module; "<stdin>" is no file, so they would die.
     script = (
         "import secgate\n"
-        "from secgate.scanners import bandit\n"
-        "bandit.POOL_MIN_BYTES = 0\n"
+        "from secgate.scanners.bandit import worker\n"
+        "worker.POOL_MIN_BYTES = 0\n"
         "config = secgate.Config(exclude=(), respect_gitignore=False)\n"
         f"v = secgate.check({str(tree)!r}, config=config, scanners=['bandit'], jobs=2)\n"
         "r = v.scanner('bandit')\n"
@@ -572,7 +572,7 @@ def test_a_script_read_from_stdin_scans_in_process(tree: Path) -> None:
 
 
 def test_progress_counts_every_file(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(bandit_worker, "POOL_MIN_BYTES", 0)
     calls: list[tuple[int, int]] = []
     ctx = context_for(tree, jobs=2, progress=lambda done, total: calls.append((done, total)))
     out = BanditScanner().scan(ctx)
@@ -720,7 +720,7 @@ def test_findings_match_bandit_cli_on_a_real_sdist(
     if pyproject.is_file() and "[tool.bandit" in pyproject.read_text(encoding="utf-8"):
         extra = ("-c", "pyproject.toml")
     expected, errors = bandit_cli(root, *extra)
-    monkeypatch.setattr(bandit_scanner, "POOL_MIN_BYTES", 0)  # through worker processes
+    monkeypatch.setattr(bandit_worker, "POOL_MIN_BYTES", 0)  # through worker processes
     verdict = run_bandit(root, jobs=2)
     assert verdict.scanner("bandit").details["workers"] == 2
     assert reported(verdict) == expected
