@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -440,8 +441,14 @@ class Verdict(_Frozen):
     policy: dict[str, Any] = Field(
         default_factory=dict, description="The effective policy the verdict was computed with."
     )
-    scanners: tuple[ScanResult, ...] = ()
-    findings: tuple[Finding, ...] = ()
+    scanners: tuple[ScanResult, ...] = Field(
+        default=(), description="Every registered scanner's result, run or not, by name."
+    )
+    findings: tuple[Finding, ...] = Field(
+        default=(),
+        description="Every finding, blocking or not, in report order (severity, path, line); "
+        "`blocking` and `suppressed_by` say what the policy decided.",
+    )
     collection: Coverage = Field(
         default_factory=Coverage,
         description="Files collected for scanning, and files the collector itself skipped "
@@ -462,7 +469,11 @@ class Verdict(_Frozen):
     shard: str | None = Field(
         default=None, description="'K/N' when this run scanned one shard of N (--shard)."
     )
-    summary: Summary = Field(default_factory=Summary)
+    summary: Summary = Field(
+        default_factory=Summary,
+        description="Counts of the findings (by severity, scanner, blocking), for people "
+        "skimming; always what `findings` holds.",
+    )
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -470,6 +481,35 @@ class Verdict(_Frozen):
     def passed(self) -> bool:
         """True only for a pass: a fail or an error never passes."""
         return self.status is VerdictStatus.PASS
+
+    def __bool__(self) -> bool:
+        """Refused: ``if secgate.check("."):`` must not deploy on a FAIL.
+
+        Say what you mean: ``verdict.passed`` (pass only), or test ``verdict.status``.
+        """
+        raise TypeError(
+            "a Verdict has no truth value: use verdict.passed (True only for pass), "
+            "or compare verdict.status"
+        )
+
+    def __iter__(self) -> Iterator[Finding]:  # type: ignore[override]
+        """The findings, in report order (not pydantic's field pairs)."""
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        """How many findings the verdict holds."""
+        return len(self.findings)
+
+    def __repr__(self) -> str:
+        """One line: the status, the counts and each scanner's status."""
+        scanners = ", ".join(f"{r.name}={r.status.value}" for r in self.scanners)
+        return (
+            f"<Verdict {self.status.value}: {len(self.findings)} findings, "
+            f"{sum(1 for f in self.findings if f.blocking)} blocking; "
+            f"decided by {self.decided_by}; scanners: {scanners or 'none'}>"
+        )
+
+    __str__ = __repr__
 
     @property
     def exit_code(self) -> int:

@@ -8,7 +8,15 @@ import pytest
 from pydantic import ValidationError
 
 import secgate
-from secgate.models import Confidence, Finding, Severity
+from secgate.models import (
+    Confidence,
+    Finding,
+    ScanResult,
+    ScanStatus,
+    Severity,
+    Verdict,
+    VerdictStatus,
+)
 from tests.conftest import write
 
 
@@ -56,3 +64,46 @@ def test_finding_rejects_unknown_fields_and_absolute_paths() -> None:
     with pytest.raises(ValidationError, match="relative"):
         Finding.model_validate({**base, "path": "/etc/passwd"})
     assert Finding.model_validate({**base, "path": "a\\b.py"}).path == "a/b.py"
+
+
+def _verdict(status: str, findings: int = 2) -> Verdict:
+    return Verdict(
+        tool_version="0",
+        status=VerdictStatus(status),
+        reasons=("r",),
+        decided_by="d",
+        root=".",
+        findings=tuple(
+            Finding(
+                scanner="s",
+                rule_id=f"R{i}",
+                message="m",
+                severity=Severity.HIGH,
+                path=f"f{i}.py",
+                blocking=i == 0,
+            )
+            for i in range(findings)
+        ),
+        scanners=(ScanResult(name="bandit", status=ScanStatus.OK),),
+    )
+
+
+@pytest.mark.parametrize("status", ["pass", "fail", "error"])
+def test_a_verdict_has_no_truth_value(status: str) -> None:
+    """`if secgate.check("."): deploy()` must not deploy on a FAIL: it is refused."""
+    verdict = _verdict(status)
+    with pytest.raises(TypeError, match=r"use verdict\.passed"):
+        bool(verdict)
+    assert verdict.passed is (status == "pass")
+
+
+def test_a_verdict_iterates_its_findings_and_reprs_on_one_line() -> None:
+    verdict = _verdict("fail", findings=3)
+    assert [f.rule_id for f in verdict] == ["R0", "R1", "R2"]
+    assert len(verdict) == 3
+    text = repr(verdict)
+    assert "\n" not in text and len(text) < 200
+    assert text == ("<Verdict fail: 3 findings, 1 blocking; decided by d; scanners: bandit=ok>")
+    assert str(verdict) == text
+    # Serialisation is unaffected.
+    assert Verdict.model_validate_json(verdict.model_dump_json()) == verdict
