@@ -27,6 +27,7 @@ from secgate.plugins import ScanContext, Scanner
 from secgate.scanners import semgrep as sg
 from secgate.scanners.bandit import BanditOptions, BanditScanner
 from secgate.scanners.secrets import SecretsOptions, SecretsScanner
+from secgate.scanners.semgrep import scanner as sg_scanner
 
 NO_EXCLUDES = Config(exclude=(), respect_gitignore=False, cache=False)
 APP = "import os\nos.system(input())\n"
@@ -144,7 +145,7 @@ def test_semgrep_rejecting_a_file_mid_run_is_retried_once_without_it(
         calls.append(1)
         return {} if len(calls) == 1 else real(root, targets)
 
-    monkeypatch.setattr(sg, "unscannable_targets", late)
+    monkeypatch.setattr(sg_scanner, "unscannable_targets", late)
     scanner, context = _context(tree, "semgrep", ("app.py", "unreadable.py"))
     output = scanner.scan(context)
     assert output.details["semgrep_runs"] == 2

@@ -31,6 +31,7 @@ from secgate.models import GapKind, ScanStatus, SkippedFile, Verdict
 from secgate.plugins import ScanContext, ScanOutput
 from secgate.scanners import semgrep as sg
 from secgate.scanners import semgrep_targets as st
+from secgate.scanners.semgrep import scanner as sg_scanner
 
 needs_semgrep = pytest.mark.skipif(sg.find_binary() is None, reason="semgrep is not installed")
 RULE = "python-os-command-injection"
@@ -251,7 +252,7 @@ def test_file_deleted_after_collection_before_semgrep_starts_is_retried_without(
             (root / "gone.py").unlink()
         return real(argv, **kwargs)
 
-    monkeypatch.setattr(sg, "run_semgrep", deleting)
+    monkeypatch.setattr(sg_scanner, "run_semgrep", deleting)
     verdict = secgate.check(root, config=SEMGREP_ONLY)
     result = verdict.scanner("semgrep")
     assert result.status is ScanStatus.OK, result.error
@@ -278,7 +279,7 @@ def test_only_file_vanishing_leaves_the_status_ok(
         return real(argv, **kwargs)
 
     real = sg.run_semgrep
-    monkeypatch.setattr(sg, "run_semgrep", deleting)
+    monkeypatch.setattr(sg_scanner, "run_semgrep", deleting)
     verdict = secgate.check(root, config=_with_binary(fake))
     result = verdict.scanner("semgrep")
     assert result.status is ScanStatus.OK, result.error
@@ -541,7 +542,7 @@ def test_hidden_file_in_a_tree_whose_temp_folder_is_inside_it_is_a_gap(
     """No private folder outside the tree: the file is not copied into the tree but listed."""
     root = tmp_path / "tree"
     (root / "tmp").mkdir(parents=True)
-    monkeypatch.setattr(sg, "private_base", lambda *_: None)
+    monkeypatch.setattr(sg_scanner, "private_base", lambda *_: None)
     monkeypatch.setattr(tempfile, "tempdir", str(root / "tmp"))
     (root / "mac.py").write_bytes(HIDDEN["pkg/mac.py"][0])
     fake = _fake(tmp_path / "bin", _FAKE_HEAD + "\n    answer([], targets)\n")
