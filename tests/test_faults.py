@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from secgate.errors import PluginError
-from secgate.scanners import bandit as bandit_scanner
+from secgate.scanners.bandit import worker as bandit_worker
 from secgate.secrets import engine as secrets_engine
 from tests.conftest import run_cli, write
 
@@ -98,7 +98,7 @@ def inject(scanner: str, fault: str, monkeypatch: pytest.MonkeyPatch, tmp_path: 
             "invalid-output": _returning({"garbage": True}),
             "hang": _hang,
         }[fault]
-        monkeypatch.setattr(bandit_scanner, "scan_chunk", replacement)
+        monkeypatch.setattr(bandit_worker, "scan_chunk", replacement)
     elif scanner == "secrets":
         if fault == "missing":
             # The detector's "tool" is its rule set: without it, it must not pass silently.

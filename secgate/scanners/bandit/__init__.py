@@ -34,11 +34,7 @@ registers the scanner and re-exports the names code outside the package uses.
 
 from __future__ import annotations
 
-import sys
-from types import ModuleType
-
 from secgate.plugins import Scanner, hookimpl
-from secgate.scanners.bandit import config, findings, gaps, options, scanner, worker
 from secgate.scanners.bandit.config import (
     PYPROJECT,
     tool_bandit_file,
@@ -87,28 +83,8 @@ __all__ = [
     "unparsable_gap",
 ]
 
-_SUBMODULES = (options, config, gaps, findings, worker, scanner)
-
 
 @hookimpl
 def secgate_register_scanners() -> list[type[Scanner]]:
     """The bandit scanner."""
     return [BanditScanner]
-
-
-class _Package(ModuleType):
-    """Setting a re-exported name here sets it where the package's code reads it.
-
-    Until the split into modules, ``secgate.scanners.bandit.POOL_MIN_BYTES = 0`` or a
-    monkeypatched ``scan_chunk`` changed what the scanner did; they still do.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in __all__:
-            for module in _SUBMODULES:
-                if name in vars(module):
-                    setattr(module, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
