@@ -75,7 +75,8 @@ def install_fake_distribution(
 
     *entry_points* maps entry-point names to ``module`` or ``module:attribute`` in the
     ``secgate`` group. *modules* maps dotted module names to their source, written as
-    ``.py`` files under *site* (packages get an ``__init__.py``). Put *site* on the path
+    ``.py`` files under *site* (packages get an empty ``__init__.py``; give
+    ``"pkg.__init__"`` for one with code). Put *site* on the path
     with :func:`add_to_path` or :func:`on_path` for ``importlib.metadata`` to find it.
     """
     site.mkdir(parents=True, exist_ok=True)
