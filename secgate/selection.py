@@ -2,9 +2,12 @@
 
 ``select``/``skip``/``--scanner`` name scanners; every name must be registered. A scanner
 named explicitly (``select``, ``--scanner``) is required: if it cannot run, its result is an
-error. Otherwise a scanner that cannot run on this machine is skipped with a warning saying
-why and how to install it. The pytest plugin, the ``scanners`` and ``rules`` commands and
-the engine all ask :func:`probe` and :func:`planned` here, so they agree.
+error. In a default run (no ``select``, no ``--scanner``) a *built-in* scanner that cannot
+run is an error too (a missing scanner must not pass: the fix is to install it, or to say
+which scanners the project uses with ``select`` or ``skip``); a third-party scanner that
+cannot run is skipped with a warning saying why and how to install it. The pytest plugin,
+the ``scanners`` and ``rules`` commands and the engine all ask :func:`probe` and
+:func:`planned` here, so they agree.
 """
 
 from __future__ import annotations
@@ -17,10 +20,14 @@ from secgate.api import Availability, Scanner
 from secgate.errors import ConfigError
 from secgate.jobs import describe_exception
 from secgate.models import ScanResult, ScanStatus
+from secgate.plugins import DEFAULT_PLUGINS
 
 if TYPE_CHECKING:
     from secgate.config import Config
     from secgate.plugins import PluginHost
+
+#: secgate's own plugins: a scanner one of them registers is a built-in scanner.
+BUILTIN_PLUGINS = frozenset(name for name, _ in DEFAULT_PLUGINS)
 
 
 def probe(scanner: Scanner) -> Availability:
@@ -85,6 +92,18 @@ def select_scanners(
                     status=ScanStatus.ERROR,
                     required=True,
                     error=f"required but cannot run: {availability.describe()}",
+                )
+            )
+        elif registry[name].plugin in BUILTIN_PLUGINS:
+            # A default run promises every built-in check: one that is missing fails
+            # closed, unless the config says which scanners the project wants.
+            not_run.append(
+                ScanResult(
+                    name=name,
+                    status=ScanStatus.ERROR,
+                    error=f"cannot run: {availability.describe()}; a default run needs every "
+                    f"built-in scanner: install it, or name the scanners this project uses "
+                    f'(select = [...]) or skip this one (skip = ["{name}"])',
                 )
             )
         else:
