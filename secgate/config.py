@@ -288,6 +288,17 @@ class StageProfile(PolicySettings):
     """``[tool.secgate.stages.<name>]``: the keys it sets replace the top-level ones."""
 
 
+#: Stage profiles every project has under the conventional names (``--stage pre-commit``,
+#: ``pr``, ``release``); a ``[tool.secgate.stages.<name>]`` of the same name replaces one.
+#: ``pre-commit`` leaves out the dependency audit (a hook must be fast and offline);
+#: ``pr`` is the defaults; ``release`` blocks from ``medium`` up.
+BUILTIN_STAGES: dict[str, StageProfile] = {
+    "pre-commit": StageProfile(skip=("pip-audit",)),
+    "pr": StageProfile(),
+    "release": StageProfile(fail_on=Severity.MEDIUM),
+}
+
+
 class Config(PolicySettings):
     """The whole ``[tool.secgate]`` table."""
 
@@ -303,11 +314,13 @@ class Config(PolicySettings):
         """
         if stage is None:
             return self
-        if stage not in self.stages:
-            known = ", ".join(sorted(self.stages)) or "none defined"
-            where = f"{source}: " if source else ""
-            raise ConfigError(f"{where}unknown stage {stage!r} (stages: {known})")
-        return self.merged(self.stages[stage])
+        if stage in self.stages:
+            return self.merged(self.stages[stage])
+        if stage in BUILTIN_STAGES:
+            return self.merged(BUILTIN_STAGES[stage])
+        known = ", ".join(sorted({*self.stages, *BUILTIN_STAGES}))
+        where = f"{source}: " if source else ""
+        raise ConfigError(f"{where}unknown stage {stage!r} (stages: {known})")
 
     def merged(self, profile: PolicySettings) -> Config:
         """Lay the keys *profile* sets explicitly over this config."""

@@ -104,8 +104,25 @@ fail-on = "low"
     assert release.fail_on is Severity.MEDIUM and release.timeout == 300.0
     assert release.scanners["fake-marker"] == {"rule-prefix": "X", "fail-on": "low"}
     assert config.for_stage(None) is config
-    with pytest.raises(ConfigError, match="unknown stage 'nightly' \\(stages: release\\)"):
+    with pytest.raises(
+        ConfigError, match=r"unknown stage 'nightly' \(stages: pr, pre-commit, release\)"
+    ):
         config.for_stage("nightly")
+
+
+def test_conventional_stages_exist_without_a_stage_table() -> None:
+    """The README's recipes use --stage pr / release / pre-commit in any project."""
+    config = Config()
+    assert config.for_stage("pr") == config
+    assert config.for_stage("release").fail_on is Severity.MEDIUM
+    assert config.for_stage("pre-commit").skip == ("pip-audit",)
+
+
+def test_a_project_stage_replaces_the_built_in_one_of_its_name() -> None:
+    config = Config.model_validate({"stages": {"release": {"fail-on": "low"}}})
+    release = config.for_stage("release")
+    assert release.fail_on is Severity.LOW
+    assert config.for_stage("pre-commit").skip == ("pip-audit",)
 
 
 def test_stage_chosen_on_the_command_line_changes_the_verdict(
