@@ -30,7 +30,7 @@ from secgate.models import (
 )
 from secgate.plugins import bundled_rules
 from secgate.scanners import semgrep as sg
-from secgate.scanners.semgrep import scanner as sg_scanner
+from secgate.scanners.semgrep import process as sg_process
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "semgrep" / "project"
 PACK = bundled_rules("semgrep")
@@ -294,7 +294,7 @@ def test_long_file_lists_are_split_under_the_argument_budget(
     def small_chunks(targets: list[str], budget: int) -> list[list[str]]:
         return _real_chunks(targets, min(budget, 150))
 
-    monkeypatch.setattr(sg_scanner, "chunk_targets", small_chunks)
+    monkeypatch.setattr(sg_process, "chunk_targets", small_chunks)
     split = secgate.check(project, config=Config(select=("semgrep",)))
     assert split.scanner("semgrep").details["semgrep_runs"] >= 2
     assert _keys(split.findings) == _keys(verdict.findings)

@@ -30,8 +30,8 @@ from secgate.errors import ScannerError
 from secgate.models import GapKind, ScanStatus, SkippedFile, Verdict
 from secgate.plugins import ScanContext, ScanOutput
 from secgate.scanners import semgrep as sg
-from secgate.scanners import semgrep_targets as st
 from secgate.scanners.semgrep import scanner as sg_scanner
+from secgate.scanners.semgrep import targets as st
 
 needs_semgrep = pytest.mark.skipif(sg.find_binary() is None, reason="semgrep is not installed")
 RULE = "python-os-command-injection"
