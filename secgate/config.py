@@ -358,6 +358,8 @@ class LoadedConfig(BaseModel):
     #: True when the pipeline's owner named this config (``--config``, ``SECGATE_CONFIG``,
     #: a :class:`Config` object); False when it was discovered in the scanned tree.
     trusted: bool = True
+    #: Lines for the report's warnings found on the way (a ``[tool.secgat]`` typo, say).
+    notes: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path | None:
@@ -376,6 +378,8 @@ def _describe_error(error: Mapping[str, Any]) -> str:
         shown = repr(error["input"])
         if len(shown) > 60:
             shown = shown[:57] + "..."
+        if shown in message:  # the message already quotes the value
+            return message
         return f"{message} (got {shown})"
     return message
 
@@ -386,6 +390,26 @@ def format_validation_error(
     """One line: ``file: key.path: what is wrong``, for the first error (more are counted)."""
     errors = exc.errors()
     first = errors[0]
+    if first.get("type") == "missing":
+        # Name every missing key of that table, not the first and "(and 2 more)".
+        parent = tuple(first.get("loc", ()))[:-1]
+        missing = [
+            str(e["loc"][-1])
+            for e in errors
+            if e.get("type") == "missing" and tuple(e.get("loc", ()))[:-1] == parent
+        ]
+        if len(missing) > 1:
+            where = prefix
+            for part in parent:
+                where += (
+                    f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+                )
+            others = len(errors) - len(missing)
+            more = f" (and {others} more)" if others else ""
+            return (
+                f"{source}: {where or '(top level)'}: missing required keys "
+                f"{', '.join(_kebab(m) for m in missing)}{more}"
+            )
     key = prefix
     for part in first.get("loc", ()):
         if isinstance(part, int):
@@ -429,6 +453,12 @@ def _table_of(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], str] | 
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: tool.secgate: expected a table")
         return table, "tool.secgate"
+    tool = data.get("tool")
+    if isinstance(tool, dict) and isinstance(tool.get("secgate"), dict):
+        raise ConfigError(
+            f"{path}: [tool.secgate] belongs in pyproject.toml; {path.name} takes the same "
+            "keys at its top level: remove the [tool.secgate] header"
+        )
     return data, ""
 
 
@@ -457,6 +487,7 @@ def load_file(path: Path) -> LoadedConfig:
 
 def discover(start: Path) -> LoadedConfig:
     """Find the closest config from *start* upward; defaults when there is none."""
+    notes: list[str] = []
     here = start.resolve()
     if not here.is_dir():
         here = here.parent
@@ -468,6 +499,9 @@ def discover(start: Path) -> LoadedConfig:
             data = _read_toml(candidate)
             found = _table_of(candidate, data)
             if found is None:
+                near = near_miss_table(candidate, data)
+                if near is not None:
+                    notes.append(near)
                 continue
             table, prefix = found
             return LoadedConfig(
@@ -475,8 +509,33 @@ def discover(start: Path) -> LoadedConfig:
                 path=candidate,
                 key_prefix=prefix,
                 trusted=False,
+                notes=tuple(notes),
             )
-    return LoadedConfig(config=Config(), trusted=False)
+    return LoadedConfig(config=Config(), trusted=False, notes=tuple(notes))
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short strings only)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def near_miss_table(path: Path, data: Mapping[str, Any]) -> str | None:
+    """A note when a pyproject.toml has ``[tool.X]`` with X a near-miss of ``secgate``."""
+    tool = data.get("tool")
+    if path.name != "pyproject.toml" or not isinstance(tool, Mapping):
+        return None
+    for name in tool:
+        if name != "secgate" and _distance(name.lower(), "secgate") <= 2:
+            return (
+                f"{path}: [tool.{name}] is not read (did you mean [tool.secgate]?); "
+                "secgate runs with its defaults"
+            )
+    return None
 
 
 def validate_scanner_options(

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from secgate import newcode
 from secgate.api import BaselineInput, RunNotes
 from secgate.cache import is_inside, refuse_cache_inside, resolve_cache_dir
@@ -36,7 +38,6 @@ from secgate.jobs import (
     LineCache,
     collect_result,
     default_jobs,
-    describe_exception,
     now,
     start_jobs,
 )
@@ -280,8 +281,8 @@ def _check(
 
         try:
             profile = StageProfile.model_validate(update)
-        except Exception as exc:  # noqa: BLE001 - re-raised as a one-line usage error
-            raise UsageError(f"invalid option: {describe_exception(exc)}") from None
+        except ValidationError as exc:
+            raise UsageError(_option_error(exc)) from None
         effective = effective.merged(profile)
     cache_note = None
     if effective.cache:
@@ -299,6 +300,7 @@ def _check(
     options = scanner_options(host, effective, loaded)
     selection = select_scanners(host, effective, scanners, source)
     selection.warnings.extend(trust_warnings)
+    selection.warnings.extend(loaded.notes)
     if cache_note:
         selection.warnings.append(cache_note)
     baseline_input = _baseline_input(baseline, effective, loaded)
@@ -408,6 +410,24 @@ def _check(
         baseline_in_tree=_inside_tree(baseline_input.file, root) if baseline_input else None,
     )
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
+
+
+#: How each programmatic option is spelled on the command line, for error messages.
+_OPTION_NAMES = {"fail_on": "fail_on (--fail-on)", "jobs": "jobs (--jobs)"}
+
+
+def _option_error(exc: ValidationError) -> str:
+    """One line naming the option and what it accepts (not pydantic's dump)."""
+    first = exc.errors()[0]
+    loc = first.get("loc", ())
+    name = str(loc[0]) if loc else "option"
+    shown = _OPTION_NAMES.get(name, name)
+    value = first.get("input")
+    if name == "fail_on":
+        return f"{shown}: {value!r} is not a severity (one of: info, low, medium, high, critical)"
+    if name == "jobs":
+        return f"{shown}: {value!r} is not a number of worker processes (a whole number, 1 or more)"
+    return f"{shown}: {first.get('msg', 'invalid value')} (got {value!r})"
 
 
 def _inside_tree(path: str, root: Path) -> str | None:

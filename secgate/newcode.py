@@ -139,6 +139,26 @@ class RefCheckout:
     """The scan targets that exist at REF (empty: nothing to compare with)."""
 
 
+def _resolve_ref(ref: str, top: Path) -> str:
+    """The commit *ref* names; a ref that is not here says how to get it."""
+    try:
+        return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=top).strip()
+    except UsageError:
+        pass
+    shallow = git("rev-parse", "--is-shallow-repository", cwd=top).strip() == "true"
+    if shallow:
+        hint = (
+            "this is a shallow clone: fetch the history (git fetch --unshallow, or "
+            "actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 on GitLab)"
+        )
+    elif "/" in ref:
+        remote, _, branch = ref.partition("/")
+        hint = f"fetch it first (git fetch {remote} {branch})"
+    else:
+        hint = "check the name (git branch -a, git tag) or fetch it first"
+    raise UsageError(f"--new-since {ref}: no such commit here; {hint}")
+
+
 @contextlib.contextmanager
 def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheckout]:
     """Check the tree at *ref* out into a temporary worktree, removed afterwards.
@@ -148,7 +168,7 @@ def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheck
     for git problems.
     """
     top = Path(git("rev-parse", "--show-toplevel", cwd=root).strip())
-    commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=top).strip()
+    commit = _resolve_ref(ref, top)
     stamp = git("show", "-s", "--format=%cI", commit, cwd=top).strip()
     committed_at = datetime.fromisoformat(stamp)
     changed = set(git("diff", "--name-only", "-z", "--no-renames", commit, cwd=top).split("\0"))
