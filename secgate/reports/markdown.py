@@ -4,7 +4,9 @@ Written to be posted as is by a CI step (GitHub, GitLab, Gitea all render it):
 
 - a status word (PASS, FAIL, ERROR), no emoji, and the reasons;
 - counts by severity and by scanner, as tables;
-- the blocking findings, worst first, capped at :data:`MAX_FINDING_ROWS` rows;
+- the blocking findings, worst first, capped at :data:`MAX_FINDING_ROWS` rows, their paths
+  relative to the repository root as in the SARIF report (the git top level, else the
+  current directory: :mod:`secgate.reports.locations`), so a link or a search finds them;
 - scanner errors, what did not block and why, the baseline and waivers when used;
 - a hard bound on the total length (:data:`MAX_CHARS`, well under GitHub's 65,536
   characters per comment): past it the text is cut at a line and says so.
@@ -29,6 +31,7 @@ from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanStatus, Severity, Verdict, summarize
 from secgate.plugins import Reporter
 from secgate.reports.facts import vulnerability_data_lines
+from secgate.reports.locations import ReportBase, report_base
 
 MARKER = "<!-- secgate-report -->"
 #: Hard bound on the whole text; GitHub rejects comments over 65,536 characters.
@@ -98,8 +101,11 @@ class MarkdownReporter(Reporter):
     description: ClassVar[str] = "Markdown summary for a pull-request comment (bounded length)"
     extension: ClassVar[str] = ".md"
 
+    _base: ReportBase
+
     def render(self, verdict: Verdict, *, color: bool = False) -> str:
         """The comment's text, at most :data:`MAX_CHARS` characters."""
+        self._base = report_base(verdict.root)
         lines = [MARKER, *self._head(verdict)]
         for section in (
             self._policy_summary,
@@ -194,7 +200,7 @@ class MarkdownReporter(Reporter):
             [
                 f.severity.value,
                 code(f"{f.scanner}/{f.rule_id}"),
-                code(f.location),
+                code(self._base.location(f.path, f.line)),
                 escape(f.message),
             ]
             for f in blocking[:MAX_FINDING_ROWS]
