@@ -1,18 +1,26 @@
 """JUnit XML, the test-report format Jenkins, GitLab and most CI dashboards read.
 
-One ``<testsuite name="secgate">`` holds a ``<testcase>`` per scanner (classname
-``secgate.<scanner>``) and a last ``verdict`` testcase (classname ``secgate``):
+One ``<testsuite name="secgate">`` holds, in this order:
 
-- a blocking finding is a ``<failure>`` of its scanner's testcase (message ``path:line
-  rule_id``, type = severity, text = severity, message, help);
-- a scanner error is an ``<error>``, a skipped scanner a ``<skipped>``;
-- the verdict testcase fails (or errors) unless the verdict is pass, and its text lists
-  the reasons and every blocking finding, for consumers that show only the first
-  ``<failure>`` of a testcase.
+- a ``<testcase>`` per scanner for its status (classname ``secgate.<scanner>``, name the
+  scanner's): it passes when the scanner ran, holds an ``<error>`` when it failed and a
+  ``<skipped>`` when it was not run;
+- a ``<testcase>`` per blocking finding (classname ``secgate.<scanner>``), holding its
+  ``<failure>`` (message ``path:line rule_id``, type = severity, text = severity, message,
+  help). Its name is stable across runs, so GitLab's "newly failed" view shows a new
+  finding even in a scanner that already failed: ``<scanner> <rule id> <path>
+  [<fingerprint>]`` (the first 12 characters of the content fingerprint, which survives
+  inserted lines), with `` #2``, `` #3``… for findings sharing all four. Its ``file`` and
+  ``line`` attributes (as semgrep's own JUnit has) and the path in its name are relative
+  to the repository root, as in the SARIF report (:mod:`secgate.reports.locations`);
+- a last ``verdict`` testcase (classname ``secgate``) that fails (or errors) unless the
+  verdict is pass; its text lists the reasons and every blocking finding, for consumers
+  that show only one ``<failure>``.
 
 The suite's counts follow its elements: ``failures`` is the number of ``<failure>``
 elements (each blocking finding, plus the verdict's), ``errors`` the number of ``<error>``
-elements, ``skipped`` the skipped scanners, ``tests`` the scanners plus the verdict.
+elements, ``skipped`` the skipped scanners, ``tests`` the scanners, the blocking findings
+and the verdict.
 Properties carry the verdict and the secgate version. Built with
 :mod:`xml.etree.ElementTree`, so every value is escaped for XML. The scanned tree is
 hostile: every string from it or from a scanner first has what XML 1.0 cannot hold (C0
@@ -32,6 +40,7 @@ from typing import ClassVar
 from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanResult, ScanStatus, Verdict, VerdictStatus
 from secgate.plugins import Reporter
+from secgate.reports.locations import ReportBase, report_base
 
 #: Blocking findings listed in the verdict testcase's text (all are failures elsewhere).
 MAX_LISTED_IN_VERDICT = 500
@@ -141,21 +150,13 @@ def _scanner_case(
         error = result.error or "unknown error"
         _element(case, "error", _lines(error), message=_one_line(error)[:500], type="scanner-error")
         counts.errors += 1
-    for finding in findings:
-        if finding.blocking:
-            location = _esc(finding.location)
-            _element(
-                case,
-                "failure",
-                failure_text(finding),
-                message=f"{location} {_esc(finding.rule_id)}",
-                type=finding.severity.value,
-            )
-            counts.failures += 1
+    blocking = sum(1 for f in findings if f.blocking)
     out = [
         f"{result.findings} finding{'s' if result.findings != 1 else ''}, "
         f"{result.coverage.files_scanned} files scanned"
     ]
+    if blocking:
+        out.append(f"{blocking} blocking (a testcase each)")
     if result.version:
         out.append(f"{_esc(result.name)} {_esc(result.version)}")
     set_aside = _set_aside_line(findings)
@@ -164,6 +165,45 @@ def _scanner_case(
     for skipped in result.coverage.skipped:
         out.append(f"not scanned: {_esc(skipped.path)}: {_esc(skipped.reason)}")
     _element(case, "system-out", "\n".join(out))
+
+
+def finding_case_name(finding: Finding, base: ReportBase, occurrence: int = 1) -> str:
+    """The blocking finding's testcase name: scanner, rule, path, fingerprint (escaped)."""
+    name = (
+        f"{_one_line(finding.scanner)} {_one_line(finding.rule_id)} "
+        f"{_one_line(base.path(finding.path))} [{_one_line(finding.fingerprint[:12])}]"
+    )
+    return name if occurrence == 1 else f"{name} #{occurrence}"
+
+
+def _finding_cases(
+    suite: ET.Element, findings: list[Finding], base: ReportBase, counts: _Counts
+) -> None:
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for finding in findings:
+        if not finding.blocking:
+            continue
+        key = (finding.scanner, finding.rule_id, finding.path, finding.fingerprint[:12])
+        seen[key] = seen.get(key, 0) + 1
+        case = _element(
+            suite,
+            "testcase",
+            classname=f"secgate.{_esc(finding.scanner)}",
+            name=finding_case_name(finding, base, seen[key]),
+            file=_esc(base.path(finding.path)),
+            time=_seconds(0),
+        )
+        if finding.line:
+            case.set("line", str(finding.line))
+        counts.tests += 1
+        _element(
+            case,
+            "failure",
+            failure_text(finding),
+            message=f"{_esc(base.location(finding.path, finding.line))} {_esc(finding.rule_id)}",
+            type=finding.severity.value,
+        )
+        counts.failures += 1
 
 
 def _verdict_case(suite: ET.Element, verdict: Verdict, counts: _Counts) -> None:
@@ -200,7 +240,9 @@ class JunitReporter(Reporter):
     """JUnit XML for Jenkins, GitLab and other CI test dashboards."""
 
     name: ClassVar[str] = "junit"
-    description: ClassVar[str] = "JUnit XML: a testcase per scanner, a failure per blocking finding"
+    description: ClassVar[str] = (
+        "JUnit XML: a testcase per scanner (its status) and per blocking finding"
+    )
     extension: ClassVar[str] = ".xml"
 
     def render(self, verdict: Verdict, *, color: bool = False) -> str:
@@ -229,6 +271,9 @@ class JunitReporter(Reporter):
             by_scanner.setdefault(finding.scanner, []).append(finding)
         for result in verdict.scanners:
             _scanner_case(suite, result, by_scanner.get(result.name, []), counts)
+        base = report_base(verdict.root)
+        for result in verdict.scanners:
+            _finding_cases(suite, by_scanner.get(result.name, []), base, counts)
         _verdict_case(suite, verdict, counts)
 
         total_time = sum(r.duration_s for r in verdict.scanners)

@@ -41,18 +41,31 @@ def test_junit_has_a_testcase_per_scanner_and_counts_matching_the_verdict(
     suite = parse(JunitReporter().render(frozen))
     assert suite.name == "secgate"
     cases = {case.name: case for case in suite}
-    assert list(cases) == [*(r.name for r in frozen.scanners), "verdict"]
+    blocking_names = [
+        f"{f.scanner} {f.rule_id} {f.path} [{f.fingerprint[:12]}]" for f in frozen.blocking
+    ]
+    assert list(cases) == [*(r.name for r in frozen.scanners), *blocking_names, "verdict"]
+    assert blocking_names == [
+        "fake-marker FAKE001 app.py [f1a0aa123c95]",
+        "fake-marker FAKE001 lib/pay|ments.py [d8ee060ce1c5]",
+    ]
     assert {c.classname for n, c in cases.items() if n != "verdict"} == {
         f"secgate.{r.name}" for r in frozen.scanners
     }
     assert cases["verdict"].classname == "secgate"
 
-    # A failure per blocking finding, on its scanner's testcase.
-    failures = [r for r in cases["fake-marker"].result if isinstance(r, Failure)]
+    # A testcase per blocking finding, with file and line, holding its failure; the
+    # scanner's own testcase holds only its status.
+    assert cases["fake-marker"].is_passed and not cases["fake-marker"].result
+    assert "2 blocking (a testcase each)" in cases["fake-marker"].system_out
+    failures = [r for name in blocking_names for r in cases[name].result if isinstance(r, Failure)]
     assert sorted(f.message for f in failures) == sorted(
         f"{f.location} {f.rule_id}" for f in frozen.blocking
     )
-    critical = next(f for f in failures if f.type == "critical")
+    payments = cases["fake-marker FAKE001 lib/pay|ments.py [d8ee060ce1c5]"]
+    assert (payments._elem.get("file"), payments._elem.get("line")) == ("lib/pay|ments.py", "2")
+    [critical] = payments.result
+    assert isinstance(critical, Failure) and critical.type == "critical"
     assert critical.message == "lib/pay|ments.py:2 FAKE001"
     assert "severity: critical" in critical.text
     assert "message: token `abc` in <b>bold</b> & *stars*\nsecond line | pipe" in critical.text
@@ -75,7 +88,7 @@ def test_junit_has_a_testcase_per_scanner_and_counts_matching_the_verdict(
     errors = sum(1 for r in frozen.scanners if r.status.value == "error")
     skips = sum(1 for r in frozen.scanners if r.status.value == "skipped")
     expected = {
-        "tests": len(frozen.scanners) + 1,
+        "tests": len(frozen.scanners) + len(frozen.blocking) + 1,
         "failures": len(frozen.blocking),
         "errors": errors + 1,
         "skipped": skips,
@@ -102,10 +115,11 @@ def test_markup_and_control_characters_are_escaped_into_valid_xml(frozen: Verdic
     assert "\x1b" not in xml and "\x00" not in xml
     xml.encode("utf-8")  # no lone surrogate left
     suite = parse(xml)
-    marker = next(c for c in suite if c.name == "fake-marker")
-    messages = {r.message for r in marker.result}
-    assert "dir/<odd> & 'name'.py:2 R\"<1>&" in messages
-    text = next(r.text for r in marker.result if r.message.startswith("dir/"))
+    [odd] = [c for c in suite if c.name.startswith('fake-marker R"<1>& dir/<odd>')]
+    assert odd._elem.get("file") == "dir/<odd> & 'name'.py"
+    [failure] = odd.result
+    assert failure.message == "dir/<odd> & 'name'.py:2 R\"<1>&"
+    text = failure.text
     assert "a <tag attr=\"x\"> & 'q' ]]> \ufffd[31mred\ufffd \ufffd end" in text
 
 
@@ -148,8 +162,9 @@ def test_several_reports_from_one_cli_run(fake_plugin: Path, project: Path, tmp_
     )
     assert result.code == 1
     suite = parse((out / "out.xml").read_text(encoding="utf-8"))
-    # fake-marker and the verdict ran; every other registered scanner is skipped (not selected)
-    assert (suite.tests - suite.skipped, suite.failures, suite.errors) == (2, 2, 0)
+    # fake-marker, its blocking finding and the verdict; every other registered scanner
+    # is skipped (not selected)
+    assert (suite.tests - suite.skipped, suite.failures, suite.errors) == (3, 2, 0)
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "## secgate: FAIL" in summary and "`app.py:1`" in summary
     assert '"version": "2.1.0"' in (out / "out.sarif").read_text(encoding="utf-8")
@@ -162,3 +177,48 @@ def test_junit_as_the_main_format_goes_to_stdout(fake_plugin: Path, project: Pat
     assert result.code == 1
     assert result.out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
     assert parse(result.out).failures == 2
+
+
+def test_a_testcase_per_blocking_finding_with_names_stable_across_runs(
+    fake_plugin: Path, project: Path
+) -> None:
+    """GitLab's "newly failed" view compares testcases: a finding keeps its name."""
+    high = "os.system(c)  # FAKE-ISSUE(high)\n"
+    write(project, {"app.py": high, "lib.py": "y = 2  # FAKE-ISSUE(critical)\n"})
+
+    def cases() -> dict[str, tuple[str | None, str | None]]:
+        verdict = secgate.check(project, scanners=["fake-marker"])
+        suite = parse(JunitReporter().render(verdict))
+        found = {c.name: (c._elem.get("file"), c._elem.get("line")) for c in suite}
+        expected = {
+            f"fake-marker FAKE001 {f.path} [{f.fingerprint[:12]}]" for f in verdict.blocking
+        }
+        assert expected <= set(found)
+        return {name: where for name, where in found.items() if where[0] is not None}
+
+    before = cases()
+    assert sorted(before.values()) == [("app.py", "1"), ("lib.py", "1")]
+    # Lines inserted above: the same names, the line attributes move.
+    write(
+        project, {"app.py": "import os\n\n" + high, "lib.py": "\n\ny = 2  # FAKE-ISSUE(critical)\n"}
+    )
+    after = cases()
+    assert set(after) == set(before)
+    assert sorted(after.values()) == [("app.py", "3"), ("lib.py", "3")]
+    # The same flagged content twice in one file: a second testcase, numbered.
+    write(project, {"app.py": high + high})
+    [app, again] = sorted(n for n, where in cases().items() if where[0] == "app.py")
+    assert again == app + " #2" and app in before
+
+
+def test_a_new_finding_in_an_already_failing_scanner_is_a_new_testcase(
+    fake_plugin: Path, project: Path
+) -> None:
+    write(project, {"app.py": "x  # FAKE-ISSUE(high)\n"})
+    first = parse(JunitReporter().render(secgate.check(project, scanners=["fake-marker"])))
+    write(project, {"new.py": "z  # FAKE-ISSUE(critical)\n"})
+    second = parse(JunitReporter().render(secgate.check(project, scanners=["fake-marker"])))
+    failed = [{c.name for c in suite if not c.is_passed} for suite in (first, second)]
+    [new] = failed[1] - failed[0]
+    assert new.startswith("fake-marker FAKE001 new.py [")
+    assert failed[0] <= failed[1]
