@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 import secgate
+from secgate.cli import build_parser
+from secgate.testing import add_to_path, install_fake_distribution
 from tests.conftest import run_cli, run_cli_process, write
 
 
@@ -181,3 +183,71 @@ def test_old_o_format_spelling_is_a_clear_error(
         assert written.code == 1, written.err
     assert "Verdict: FAIL" in (tmp_path / "json").read_text(encoding="utf-8")
     assert "Verdict: FAIL" in (tmp_path / "sarif").read_text(encoding="utf-8")
+
+
+BUGGY_REPORTER = """
+from secgate import hookimpl
+from secgate.api import Reporter
+
+
+class BuggyReporter(Reporter):
+    name = "buggy"
+
+    def render(self, verdict, *, color=False):
+        raise RuntimeError("bug in the buggy reporter")
+
+
+@hookimpl
+def secgate_register_reporters():
+    return [BuggyReporter]
+"""
+
+
+def test_debug_works_after_the_subcommand_as_before_it(
+    fake_plugin: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report format plugin with a bug: an internal error, with a traceback under --debug."""
+    site = tmp_path / "buggy-site"
+    install_fake_distribution(
+        site,
+        "secgate-buggy-reporter",
+        "1.0",
+        {"buggy": "secgate_buggy_reporter"},
+        {"secgate_buggy_reporter": BUGGY_REPORTER},
+    )
+    add_to_path(monkeypatch, site)
+    write(project, {"a.py": "x = 1\n"})
+    args = (str(project), "--scanner", "fake-marker", "--format", "buggy", "--no-cache")
+
+    plain = run_cli("check", *args)
+    assert plain.code == 2
+    assert "internal error: RuntimeError: bug in the buggy reporter" in plain.err
+    assert "Traceback" not in plain.err
+    for argv in (
+        ["--debug", "check", *args],
+        ["check", *args, "--debug"],
+        ["check", "--debug", *args],
+    ):
+        result = run_cli(*argv)
+        assert result.code == 2, result.err
+        assert "Traceback (most recent call last)" in result.err, argv
+        assert "internal error: RuntimeError: bug in the buggy reporter" in result.err
+
+    parser = build_parser()
+    every_command = (
+        ["check"],
+        ["evaluate", "report.json"],
+        ["merge", "a.json"],
+        ["baseline"],
+        ["scanners"],
+        ["rules"],
+        ["rules", "list"],
+        ["rules", "import-gitleaks", "gitleaks.toml"],
+        ["db"],
+        ["db", "update"],
+        ["db", "status"],
+    )
+    for command in every_command:
+        assert parser.parse_args([*command, "--debug"]).debug is True, command
+        assert parser.parse_args(["--debug", *command]).debug is True, command
+        assert parser.parse_args(command).debug is False, command

@@ -36,12 +36,13 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = build_parser()
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])  # until parsed
     try:
         try:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help and --version exit 0 through argparse
             return int(exc.code or 0)
+        debug = bool(getattr(args, "debug", False))  # before or after the subcommand
         if args.command is None:
             parser.print_help(out)
             return EXIT_ERROR

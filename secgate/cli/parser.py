@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"secgate {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser(
@@ -318,7 +318,34 @@ def build_parser() -> argparse.ArgumentParser:
     scanners.add_argument("--format", "-f", choices=("text", "json"), default="text")
     _add_rules_parser(sub)
     _add_db_parser(sub)
+    _add_debug_everywhere(parser)
     return parser
+
+
+DEBUG_HELP = "show tracebacks for internal errors"
+
+
+def _add_debug_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--debug`` after every subcommand too, as before it: ``secgate check --debug``.
+
+    The subcommands' copies have no default (``SUPPRESS``), so they set ``debug`` only when
+    given and never undo a ``--debug`` given before the subcommand.
+    """
+    seen: set[int] = set()
+    pending = [parser]
+    while pending:
+        current = pending.pop()
+        for action in current._actions:  # argparse has no public way to list subcommands
+            if not isinstance(action, argparse._SubParsersAction):
+                continue
+            for child in action.choices.values():
+                if id(child) in seen:
+                    continue
+                seen.add(id(child))
+                child.add_argument(
+                    "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+                )
+                pending.append(child)
 
 
 def _add_rules_list_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
