@@ -12,8 +12,31 @@ the same :func:`secgate.check` the command line uses:
   scanner, a bad config) never lets the session pass.
 
 Failures list the blocking findings as ``path:line  rule_id  message``, without a traceback.
-The items carry the ``secgate`` marker and are deselected like any test (``-k "not
-secgate"``, ``-m "not secgate"``); ``-p no:secgate`` removes the plugin altogether.
+
+When the items are collected (so that running one test from an IDE does not run the gate):
+
+- no file or node-id arguments (``pytest``: pytest collects ``testpaths`` or the current
+  folder): every gate item;
+- an argument ``secgate``: every gate item, next to the tests the other arguments name
+  (``pytest tests/test_util.py secgate``); when a file or folder called ``secgate`` exists
+  in the current folder, the argument means it, as usual; ``secgate::NAME`` collects that
+  item only (``secgate::verdict``, ``secgate::bandit``), an unknown NAME is a usage error;
+- a folder argument that is the checked path or holds it (``pytest .`` at the root):
+  every gate item;
+- any other arguments (``pytest tests/test_util.py::test_add``, ``pytest tests/``): no gate
+  item, and the summary says ``secgate: not run: …``.
+
+The collected items carry the ``secgate`` marker and are deselected like any test (``-k
+"not secgate"``, ``-m "not secgate"``, ``--deselect secgate::verdict``).
+
+``-p no:secgate`` removes the plugin altogether. The ini keys stay known through the
+``secgate-ini`` entry point (:data:`INI_KEYS`), so ``secgate = true`` in the config does
+not warn, or fail under ``--strict-config``, while the plugin is disabled.
+
+Under pytest-xdist (``-n N``) every worker collects the same items and xdist spreads them,
+but the check runs once for the whole run: the first worker that runs a gate item runs it,
+under a lock in a folder the controller makes for the run, and leaves the outcome there;
+the other workers read it, and the controller prints the ``secgate`` summary section from it.
 
 pytest imports this module in every run of every project where secgate is installed, so it
 imports nothing heavy: the engine (and pydantic) load only once the plugin is activated.
@@ -21,9 +44,14 @@ imports nothing heavy: the engine (and pydantic) load only once the plugin is ac
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -43,6 +71,10 @@ VERDICT_ITEM = "verdict"
 MARKER = "secgate"
 #: Findings listed in one failure; the full list is in ``secgate check``'s reports.
 MAX_LISTED = 100
+#: pytest-xdist: the workerinput key naming the folder the workers share the outcome in.
+SHARED_KEY = "secgate_shared"
+LOCK_FILE = "lock"
+OUTCOME_FILE = "outcome.json"
 
 
 class GateFailure(Exception):
@@ -122,6 +154,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run only this scanner (repeatable); a named scanner is required",
     )
+    add_ini_keys(parser)
+
+
+def add_ini_keys(parser: pytest.Parser) -> None:
+    """The ini keys (also registered by :data:`INI_KEYS` when the plugin is disabled)."""
     parser.addini("secgate", type="bool", default=False, help="run the secgate security gate")
     parser.addini("secgate_stage", type="string", default="", help="secgate stage profile")
     parser.addini(
@@ -130,6 +167,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
         help="file or folder secgate checks, relative to the ini file (default: rootdir)",
     )
+
+
+class _IniKeys:
+    """A plugin that only declares the ini keys: ``-p no:secgate`` does not block it.
+
+    Registered by the ``secgate-ini`` ``pytest11`` entry point, so that a project that sets
+    ``secgate = true`` and runs ``pytest -p no:secgate --strict-config`` gets neither an
+    "Unknown config option" warning nor an error. Declaring the keys twice (with the plugin
+    enabled) is harmless: pytest keeps the last declaration, and both are the same.
+    """
+
+    @staticmethod
+    def pytest_addoption(parser: pytest.Parser) -> None:
+        """Declare the ini keys."""
+        add_ini_keys(parser)
+
+
+INI_KEYS = _IniKeys()
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -144,15 +199,102 @@ def pytest_configure(config: pytest.Config) -> None:
     plugin = SecgateSession(config)
     config.stash[_SESSION_KEY] = plugin
     config.pluginmanager.register(plugin, "secgate-session")
+    if _is_xdist_controller(config):
+        config.pluginmanager.register(XdistController(plugin), "secgate-xdist-controller")
+
+
+class Selection:
+    """Which gate items the command line selects: all, some (by name), or none.
+
+    ``names`` is None for every item, else the item names given as ``secgate::NAME``;
+    ``reason`` says why the gate is left out when nothing of it is selected.
+    """
+
+    __slots__ = ("names", "reason")
+
+    def __init__(self, names: frozenset[str] | None, reason: str = "") -> None:
+        self.names = names
+        self.reason = reason
+
+    @property
+    def none(self) -> bool:
+        """True when no gate item is collected."""
+        return self.names is not None and not self.names
+
+    @classmethod
+    def from_args(cls, config: pytest.Config, checked: Path) -> tuple[Selection, list[str]]:
+        """The selection, and the arguments left for pytest to collect (gate ids removed).
+
+        Without file or node-id arguments (pytest collects ``testpaths`` or the current
+        folder), every item. With arguments: every item for ``secgate`` (unless a file or
+        folder of that name exists, which it then means) or a folder argument that holds
+        the checked path (``pytest .`` at the root); the named items for ``secgate::NAME``;
+        otherwise none: the arguments name only some tests.
+        """
+        args = list(config.args)
+        if config.args_source is not pytest.Config.ArgsSource.ARGS:
+            return cls(None), args
+        base = config.invocation_params.dir
+        remaining: list[str] = []
+        names: set[str] = set()
+        everything = False
+        for arg in args:
+            head, sep, tail = arg.partition("::")
+            if head == NODE_ID and (sep or not (base / head).exists()):
+                if tail:
+                    names.add(tail)
+                else:
+                    everything = True
+                continue
+            remaining.append(arg)
+            if not sep and _holds(base / arg, checked):
+                everything = True
+        if everything:
+            return cls(None), remaining
+        if names:
+            return cls(frozenset(names)), remaining
+        reason = (
+            "the arguments name only some tests; run pytest without file arguments, "
+            f"or add `{NODE_ID}` to them, to run the gate"
+        )
+        return cls(frozenset(), reason), remaining
+
+
+def _holds(folder: Path, checked: Path) -> bool:
+    """Whether *folder* is the checked path or one of its parent folders."""
+    try:
+        folder = folder.resolve()
+        return folder.is_dir() and checked.resolve().is_relative_to(folder)
+    except OSError:
+        return False
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """True in the controller of a pytest-xdist run (it runs no test itself)."""
+    if hasattr(config, "workerinput"):
+        return False
+    dist = getattr(config.option, "dist", "no")
+    return bool(dist and dist != "no" and not config.getoption("collectonly"))
 
 
 class SecgateSession:
-    """The active gate: adds the items, runs the check once, summarises it."""
+    """The active gate: adds the items, runs the check once, summarises it.
+
+    Under pytest-xdist every worker collects the items (xdist needs the same collection
+    everywhere) and the items run wherever xdist sends them, but the check runs once: the
+    first worker to need it takes a lock in a folder the controller made for the run,
+    runs it and leaves the outcome there; the others wait for the lock and read it; the
+    controller reads it for the summary.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.settings = Settings.from_config(config)
+        self.selection, config.args = Selection.from_args(config, self.settings.path)
         self._outcome: Outcome | None = None
         self._host: PluginHost | None = None
+        workerinput: dict[str, object] = getattr(config, "workerinput", {})
+        shared = workerinput.get(SHARED_KEY)
+        self.shared = Path(shared) if isinstance(shared, str) else None
 
     def planned_scanners(self) -> list[str]:
         """The scanners the check will run, known before it runs (for the item list).
@@ -185,10 +327,30 @@ class SecgateSession:
         return self._host
 
     def outcome(self) -> Outcome:
-        """Run the check the first time it is asked for; later calls reuse it."""
+        """Run the check the first time it is asked for; later calls reuse it.
+
+        In an xdist worker, the first worker runs it and the others read its outcome.
+        """
         if self._outcome is None:
-            self._outcome = self._run()
+            if self.shared is None:
+                self._outcome = self._run()
+            else:
+                self._outcome = self._shared_outcome(self.shared)
         return self._outcome
+
+    def _shared_outcome(self, shared: Path) -> Outcome:
+        """The run's one outcome: read it, or compute and store it, under the lock.
+
+        A worker that dies while checking releases the lock without an outcome: the next
+        one then runs the check itself.
+        """
+        with _locked(shared / LOCK_FILE):
+            stored = read_outcome(shared)
+            if stored is not None:
+                return stored
+            outcome = self._run()
+            write_outcome(shared, outcome)
+            return outcome
 
     def _run(self) -> Outcome:
         from secgate.engine import check  # noqa: PLC0415 - only once an item runs
@@ -211,32 +373,127 @@ class SecgateSession:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        """Append the gate's items after the project's tests, reported as collected."""
+        """Append the selected gate items after the project's tests, reported as collected."""
+        wanted = self.selection.names
+        if wanted is not None and not wanted:
+            return
         collector = SecgateCollector.from_parent(session, name=NODE_ID, nodeid=NODE_ID)
         collector.add_marker(MARKER)
         session.ihook.pytest_collectstart(collector=collector)
         report = collector.ihook.pytest_make_collect_report(collector=collector)
         collector.ihook.pytest_collectreport(report=report)
-        items.extend(node for node in report.result if isinstance(node, pytest.Item))
+        gate = [node for node in report.result if isinstance(node, pytest.Item)]
+        if wanted is not None:
+            unknown = sorted(wanted - {node.name for node in gate})
+            if unknown:
+                known = ", ".join(node.nodeid for node in gate)
+                raise pytest.UsageError(
+                    f"secgate: no gate item {', '.join(unknown)} (the items are: {known})"
+                )
+            gate = [node for node in gate if node.name in wanted]
+        items.extend(gate)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        """One section with the verdict, when the check ran."""
-        if self._outcome is None:
-            return
-        terminalreporter.section("secgate")
-        verdict, error = self._outcome.verdict, self._outcome.error
-        if verdict is None:
-            terminalreporter.write_line(
-                safe_line(f"secgate: ERROR: {escape_text(str(error))}"), red=True
-            )
-            return
-        word = verdict.status.value.upper()
-        color = {"green": True} if verdict.passed else {"red": True}
-        terminalreporter.write_line(f"secgate: {word}", bold=True, **color)
-        for reason in verdict.reasons:
-            terminalreporter.write_line(safe_line(f"  - {escape_text(reason)}"))
-        for warning in verdict.warnings:
-            terminalreporter.write_line(safe_line(f"warning: {escape_text(warning)}"), yellow=True)
+        """One section with the verdict, when the check ran (a line when it was left out)."""
+        summarize(terminalreporter, self._outcome, self.selection)
+
+
+def summarize(
+    terminalreporter: pytest.TerminalReporter, outcome: Outcome | None, selection: Selection
+) -> None:
+    """The ``secgate`` section of the terminal summary."""
+    if outcome is None:
+        if selection.none:
+            terminalreporter.write_line(f"secgate: not run: {selection.reason}", yellow=True)
+        return
+    terminalreporter.section("secgate")
+    verdict, error = outcome.verdict, outcome.error
+    if verdict is None:
+        terminalreporter.write_line(
+            safe_line(f"secgate: ERROR: {escape_text(str(error))}"), red=True
+        )
+        return
+    word = verdict.status.value.upper()
+    color = {"green": True} if verdict.passed else {"red": True}
+    terminalreporter.write_line(f"secgate: {word}", bold=True, **color)
+    for reason in verdict.reasons:
+        terminalreporter.write_line(safe_line(f"  - {escape_text(reason)}"))
+    for warning in verdict.warnings:
+        terminalreporter.write_line(safe_line(f"warning: {escape_text(warning)}"), yellow=True)
+
+
+class XdistController:
+    """The gate in a pytest-xdist controller: it makes the folder the workers share the
+    outcome in, and prints the summary from the outcome they left there."""
+
+    def __init__(self, session: SecgateSession) -> None:
+        self.session = session
+        self.shared = Path(tempfile.mkdtemp(prefix="secgate-pytest-"))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:  # xdist WorkerController
+        """Tell each worker where the run's outcome lives."""
+        node.workerinput[SHARED_KEY] = str(self.shared)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        """The summary section, from the outcome a worker stored."""
+        summarize(terminalreporter, read_outcome(self.shared), self.session.selection)
+
+    def pytest_unconfigure(self) -> None:
+        """Remove the shared folder."""
+        shutil.rmtree(self.shared, ignore_errors=True)
+
+
+def write_outcome(shared: Path, outcome: Outcome) -> None:
+    """Store *outcome* in *shared* (atomically: a reader sees all of it or nothing)."""
+    data = {
+        "error": outcome.error,
+        "verdict": None if outcome.verdict is None else outcome.verdict.model_dump(mode="json"),
+    }
+    partial = shared / f"{OUTCOME_FILE}.{os.getpid()}.tmp"
+    partial.write_text(json.dumps(data), encoding="utf-8")
+    partial.replace(shared / OUTCOME_FILE)
+
+
+def read_outcome(shared: Path) -> Outcome | None:
+    """The outcome a worker stored in *shared*, or None when no check ran."""
+    try:
+        data = json.loads((shared / OUTCOME_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    if data.get("verdict") is None:
+        return Outcome(error=str(data.get("error") or "no verdict"))
+    from secgate.models import Verdict  # noqa: PLC0415 - only once an item ran
+
+    return Outcome(verdict=Verdict.model_validate(data["verdict"]))
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on *path* (released by the OS if the process dies)."""
+    with path.open("a+b") as handle:
+        if sys.platform == "win32":  # pragma: no cover - no fcntl there
+            import msvcrt  # noqa: PLC0415
+
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after 10 s: keep waiting
+                    continue
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl  # noqa: PLC0415
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 _SESSION_KEY = pytest.StashKey[SecgateSession]()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from secgate.testing import add_to_path
+
 pytest_plugins = ["pytester"]
 
 SELECT_MARKER = '[tool.secgate]\nselect = ["fake-marker"]\n'
@@ -242,3 +244,116 @@ def test_inactive_plugin_imports_nothing_heavy(gate_project: pytest.Pytester) ->
         check=True,
     )
     assert probe.stdout.strip() == "[]"
+
+
+def test_arguments_naming_only_some_tests_leave_the_gate_out(
+    gate_project: pytest.Pytester,
+) -> None:
+    """An IDE's single-test run (a node id, a file) does not run the gate, and says so."""
+    one_test = gate_project.runpytest_subprocess("--secgate", "test_user.py::test_one", "-v")
+    one_test.assert_outcomes(passed=1)
+    assert one_test.ret == pytest.ExitCode.OK
+    assert "secgate::" not in one_test.stdout.str()
+    one_test.stdout.fnmatch_lines(["secgate: not run: the arguments name only some tests*"])
+
+    one_file = gate_project.runpytest_subprocess("--secgate", "test_user.py")
+    one_file.assert_outcomes(passed=2)
+    assert one_file.ret == pytest.ExitCode.OK
+
+
+def test_gate_runs_when_its_items_are_named_or_the_whole_tree_is_given(
+    gate_project: pytest.Pytester,
+) -> None:
+    with_tests = gate_project.runpytest_subprocess(
+        "--secgate", "test_user.py::test_one", "secgate", "-v"
+    )
+    with_tests.assert_outcomes(passed=1, failed=2)
+    with_tests.stdout.fnmatch_lines(["secgate::fake-marker FAILED*", "secgate::verdict FAILED*"])
+
+    only_verdict = gate_project.runpytest_subprocess("--secgate", "secgate::verdict", "-v")
+    only_verdict.assert_outcomes(failed=1)
+    only_verdict.stdout.fnmatch_lines(["secgate::verdict FAILED*", "secgate: FAIL"])
+    assert "secgate::fake-marker" not in only_verdict.stdout.str()
+
+    # `pytest .` at the root is the whole project: the checked folder is inside it.
+    whole = gate_project.runpytest_subprocess("--secgate", ".")
+    whole.assert_outcomes(passed=2, failed=2)
+
+    typo = gate_project.runpytest_subprocess("--secgate", "secgate::verdikt")
+    assert typo.ret == pytest.ExitCode.USAGE_ERROR
+    typo.stderr.fnmatch_lines(["*secgate: no gate item verdikt (the items are: *secgate::verdict)"])
+
+
+def test_xdist_runs_the_check_once_and_the_controller_prints_the_summary(
+    gate_project: pytest.Pytester,
+) -> None:
+    pytest.importorskip("xdist")
+    calls = gate_project.path / "check-calls.txt"
+    gate_project.makeconftest(
+        f"""
+        import os
+        import secgate.engine
+
+        real_check = secgate.engine.check
+
+        def counting_check(*args, **kwargs):
+            with open({str(calls)!r}, "a", encoding="utf-8") as log:
+                log.write(os.environ.get("PYTEST_XDIST_WORKER", "main") + "\\n")
+            return real_check(*args, **kwargs)
+
+        secgate.engine.check = counting_check
+        """
+    )
+    gate_project.makepyprojecttoml(
+        '[tool.secgate]\nselect = ["fake-marker", "fake-sleep-a", "fake-sleep-b"]\n\n'
+        "[tool.secgate.scanners.fake-sleep-a]\nseconds = 0.2\n\n"
+        "[tool.secgate.scanners.fake-sleep-b]\nseconds = 0.2\n"
+    )
+    result = gate_project.runpytest_subprocess("--secgate", "-n", "2")
+    result.assert_outcomes(passed=4, failed=2)
+    assert len(calls.read_text(encoding="utf-8").splitlines()) == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*= secgate =*",
+            "secgate: FAIL",
+            "  - 1 blocking finding (1 high) at or above the threshold",
+        ]
+    )
+
+
+def _install_ini_keys_entry_point(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``secgate-ini`` pytest11 entry point, installed as pip installs one.
+
+    secgate's own metadata declares it too once pyproject.toml lists it; the same name is
+    then loaded once (pytest skips an entry point whose name is already registered).
+    """
+    dist_info = site / "secgate_ini_keys-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: secgate-ini-keys\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (dist_info / "entry_points.txt").write_text(
+        "[pytest11]\nsecgate-ini = secgate.pytest_plugin:INI_KEYS\n", encoding="utf-8"
+    )
+    add_to_path(monkeypatch, site)
+
+
+def test_disabled_plugin_leaves_its_ini_keys_known_under_strict_config(
+    gate_project: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _install_ini_keys_entry_point(tmp_path / "ini-site", monkeypatch)
+    gate_project.makepyprojecttoml(
+        "[tool.pytest.ini_options]\nsecgate = true\n"
+        'secgate_stage = "strict"\nsecgate_path = "."\n\n'
+        f"{SELECT_MARKER}\n[tool.secgate.stages.strict]\n"
+    )
+    disabled = gate_project.runpytest_subprocess(
+        "-p", "no:secgate", "--strict-config", "-W", "error::pytest.PytestConfigWarning", "-v"
+    )
+    disabled.assert_outcomes(passed=2)
+    assert disabled.ret == pytest.ExitCode.OK
+    out = disabled.stdout.str() + disabled.stderr.str()
+    assert "Unknown config option" not in out and "secgate::" not in out
+
+    enabled = gate_project.runpytest_subprocess("--strict-config", "-W", "error")
+    enabled.assert_outcomes(passed=2, failed=2)
