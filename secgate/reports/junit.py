@@ -14,8 +14,8 @@ One ``<testsuite name="secgate">`` holds, in this order:
   ``line`` attributes (as semgrep's own JUnit has) and the path in its name are relative
   to the repository root, as in the SARIF report (:mod:`secgate.reports.locations`);
 - a last ``verdict`` testcase (classname ``secgate``) that fails (or errors) unless the
-  verdict is pass; its text lists the reasons and every blocking finding, for consumers
-  that show only one ``<failure>``.
+  verdict is pass; its text lists the reasons and every blocking finding (paths from the
+  repository root too), for consumers that show only one ``<failure>``.
 
 The suite's counts follow its elements: ``failures`` is the number of ``<failure>``
 elements (each blocking finding, plus the verdict's), ``errors`` the number of ``<error>``
@@ -78,17 +78,19 @@ def _lines(text: str) -> str:
     return "\n".join(_esc(line) for line in text.split("\n"))
 
 
-def failure_text(finding: Finding) -> str:
+def failure_text(finding: Finding, base: ReportBase | None = None) -> str:
     """What a person needs to act on one finding (no snippet: it may hold a secret).
 
     Tree text is escaped (:func:`secgate.escape.escape_text`); the message and the help
-    keep their own line breaks, nothing else.
+    keep their own line breaks, nothing else. With *base* the location is relative to the
+    repository root (:mod:`secgate.reports.locations`), else to the scanned root.
     """
+    where = base.location(finding.path, finding.line) if base else finding.location
     lines = [
         f"severity: {finding.severity}",
         f"confidence: {finding.confidence}",
         f"rule: {_esc(finding.rule_id)}",
-        f"location: {_esc(finding.location)}",
+        f"location: {_esc(where)}",
         f"message: {_lines(finding.message)}",
     ]
     if finding.package is not None:
@@ -199,14 +201,14 @@ def _finding_cases(
         _element(
             case,
             "failure",
-            failure_text(finding),
+            failure_text(finding, base),
             message=f"{_esc(base.location(finding.path, finding.line))} {_esc(finding.rule_id)}",
             type=finding.severity.value,
         )
         counts.failures += 1
 
 
-def _verdict_case(suite: ET.Element, verdict: Verdict, counts: _Counts) -> None:
+def _verdict_case(suite: ET.Element, verdict: Verdict, base: ReportBase, counts: _Counts) -> None:
     case = _element(suite, "testcase", classname="secgate", name="verdict", time=_seconds(0))
     counts.tests += 1
     if verdict.status is VerdictStatus.PASS:
@@ -216,7 +218,8 @@ def _verdict_case(suite: ET.Element, verdict: Verdict, counts: _Counts) -> None:
     if blocking:
         lines.append(f"blocking findings ({len(blocking)}):")
         lines += [
-            f"{_esc(f.location)}  {f.severity}  {_esc(f.rule_id)}  {_one_line(f.message)}"
+            f"{_esc(base.location(f.path, f.line))}  {f.severity}  {_esc(f.rule_id)}  "
+            f"{_one_line(f.message)}"
             for f in blocking[:MAX_LISTED_IN_VERDICT]
         ]
         if len(blocking) > MAX_LISTED_IN_VERDICT:
@@ -274,7 +277,7 @@ class JunitReporter(Reporter):
         base = report_base(verdict.root)
         for result in verdict.scanners:
             _finding_cases(suite, by_scanner.get(result.name, []), base, counts)
-        _verdict_case(suite, verdict, counts)
+        _verdict_case(suite, verdict, base, counts)
 
         total_time = sum(r.duration_s for r in verdict.scanners)
         if verdict.started_at is not None and verdict.finished_at is not None:

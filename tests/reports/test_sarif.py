@@ -117,6 +117,9 @@ def test_uris_are_relative_to_the_git_top_level_in_a_monorepo(
     cases = ET.fromstring((out / "r.xml").read_bytes()).iter("testcase")  # noqa: S314 - ours
     files = {(c.get("file"), c.get("line")) for c in cases if c.get("file")}
     assert files == {("services/api/app/run.py", "5")}
+    xml = (out / "r.xml").read_text(encoding="utf-8")
+    assert 'message="services/api/app/run.py:5 B602"' in xml
+    assert "services/api/app/run.py:5  high  B602" in xml  # the verdict testcase's list
 
 
 def test_a_single_file_target_keeps_its_folders(
