@@ -82,7 +82,8 @@ _SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(.*)$")
 
 
 def _uri(path: str) -> str:
-    return quote(path, safe="/-._~")
+    """*path* as a URI reference: an undecodable name's bytes (lone surrogates) as ``%XX``."""
+    return quote(path, safe="/-._~", errors="surrogateescape")
 
 
 def semantic_version(version: str) -> str | None:

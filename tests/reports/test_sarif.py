@@ -159,6 +159,15 @@ def test_a_root_no_system_call_takes_keeps_its_paths() -> None:
     assert (base.kind, base.prefix, base.path("a.py")) == ("root", "", "a.py")
 
 
+def test_an_undecodable_file_name_is_its_bytes_percent_encoded() -> None:
+    verdict = Verdict.model_validate_json(
+        (TESTS / "fixtures" / "reports" / "verdict.json").read_text(encoding="utf-8")
+    )
+    odd = verdict.findings[0].model_copy(update={"path": "src/x\udcff y.py"})
+    log = sarif(verdict.model_copy(update={"findings": (odd, *verdict.findings[1:])}))
+    assert "src/x%FF%20y.py" in uris(log)  # the name's bytes on disk: b"x\xff y.py"
+
+
 # --------------------------------------------------------------------------- errored scanners
 
 
