@@ -177,7 +177,7 @@ def _rule(
         "shortDescription": {"text": text[:200]},
         "fullDescription": {"text": text},
         "help": {"text": text},
-        "defaultConfiguration": {"level": LEVELS[severity] if severity else "warning"},
+        "defaultConfiguration": {"level": "warning" if severity is None else LEVELS[severity]},
         "properties": properties,
     }
     urls = sorted({f.help_url for f in findings if f.help_url})
