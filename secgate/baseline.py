@@ -134,9 +134,16 @@ def match(
     matched = 0
     result: list[Finding] = []
     for finding in findings:
-        key = (finding.path, finding.scanner, finding.rule_id, finding.fingerprint)
-        if finding.suppressed_by is None and remaining[key] > 0:
-            remaining[key] -= 1
+        # A merged finding is also each partner it holds: an entry written for any of them
+        # (before the merge, or by another scanner) matches it, and the partners' entries
+        # are used up with it, so they are not reported as fixed.
+        keys = [(finding.path, finding.scanner, finding.rule_id, finding.fingerprint)]
+        keys += [(finding.path, r.scanner, r.rule_id, r.fingerprint) for r in finding.related]
+        hit = next((key for key in keys if remaining[key] > 0), None)
+        if finding.suppressed_by is None and hit is not None:
+            for key in keys:
+                if remaining[key] > 0:
+                    remaining[key] -= 1
             matched += 1
             finding = finding.model_copy(  # noqa: PLW2901 - the judged copy replaces it
                 update={"suppressed_by": "baseline", "decided_by": f"baseline {file}"}

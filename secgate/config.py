@@ -118,6 +118,11 @@ class ScannerOptions(ConfigModel):
     fail_on_gaps: tuple[GapKind, ...] | None = Field(
         default=None, description="Gap kinds that make the verdict error for this scanner."
     )
+    block_unconfirmed: bool | None = Field(
+        default=None,
+        description="Let this scanner's unconfirmed pattern findings block (default: the "
+        "global block-unconfirmed).",
+    )
 
 
 class Waiver(ConfigModel):
@@ -234,6 +239,12 @@ class PolicySettings(ConfigModel):
         "too-big, timed-out, vanished, not-regular, invalid-requirement, vcs, url, editable, "
         "path…) of which any one makes the verdict error; 'unparsable' also covers "
         "invalid-requirement and newer-python, 'unreadable' covers vanished.",
+    )
+    block_unconfirmed: bool = Field(
+        default=False,
+        description="Let pattern-only findings block even where semgrep's taint rules for "
+        "their weakness family analysed the file and found no flow from untrusted input "
+        "(unconfirmed). Default: they are reported, not blocking.",
     )
     max_file_mb: int = Field(
         default=10, ge=1, description="Files larger than this many MB are skipped (listed)."

@@ -70,7 +70,10 @@ def judge(
         raise PluginError(
             f"a secgate_adjust_findings plugin failed: {describe_exception(exc)}"
         ) from None
-    if len(adjusted) < len(findings) or not all(isinstance(f, Finding) for f in adjusted):
+    # Merging folds a double into its partner's ``related``: it is kept, not dropped.
+    before = len(findings) + sum(len(f.related) for f in findings)
+    after = sum(1 + len(f.related) for f in adjusted if isinstance(f, Finding))
+    if after < before or not all(isinstance(f, Finding) for f in adjusted):
         raise PluginError(
             "a secgate_adjust_findings plugin removed or corrupted findings; "
             "plugins must mark findings suppressed, never drop them"
@@ -124,5 +127,3 @@ def _with_coverage(
         reasons.extend(coverage.errors)
     reasons.extend(coverage.notes)
     return status, tuple(reasons), decided_by
-
-

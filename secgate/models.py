@@ -126,6 +126,17 @@ class PackageInfo(_Frozen):
     fixed_versions: tuple[str, ...] = Field(default=(), description="Versions that fix it.")
 
 
+class RelatedFinding(_Frozen):
+    """Another scanner's report of the same issue, merged into the finding that holds it."""
+
+    scanner: str
+    rule_id: str
+    fingerprint: str = ""
+    message: str = ""
+    line: int | None = None
+    severity: Severity | None = None
+
+
 class Finding(_Frozen):
     """One thing a scanner flagged.
 
@@ -170,6 +181,11 @@ class Finding(_Frozen):
     )
     decided_by: str | None = Field(
         default=None, description="The policy rule that decided this finding (trace)."
+    )
+    related: tuple[RelatedFinding, ...] = Field(
+        default=(),
+        description="The same issue as reported by other scanners or rules (same file and "
+        "lines, same weakness family), merged into this one: it is reported once.",
     )
 
     @field_validator("path")
@@ -384,6 +400,11 @@ class Summary(_Frozen):
     by_severity: dict[str, int] = Field(default_factory=dict)
     blocking_by_severity: dict[str, int] = Field(default_factory=dict)
     by_scanner: dict[str, int] = Field(default_factory=dict)
+    merged: int = Field(
+        default=0,
+        description="Reports of the same issue by another scanner or rule, folded into a "
+        "finding's `related` (each issue is reported once).",
+    )
 
 
 class BaselineEntry(_Frozen):
@@ -548,4 +569,5 @@ def summarize(findings: tuple[Finding, ...] | list[Finding]) -> Summary:
         by_severity={k: by_sev[k] for k in order if k in by_sev},
         blocking_by_severity={k: blocking_by_sev[k] for k in order if k in blocking_by_sev},
         by_scanner=dict(sorted(by_scanner.items())),
+        merged=sum(len(f.related) for f in findings),
     )

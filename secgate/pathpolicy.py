@@ -47,15 +47,28 @@ class PathMatcher:
 
 
 def waiver_matches(waiver: Waiver, finding: Finding) -> bool:
-    """Whether every match key the waiver sets agrees with the finding."""
-    if waiver.scanner is not None and waiver.scanner != finding.scanner:
+    """Whether every match key the waiver sets agrees with the finding, or with one of the
+    partners merged into it (a waiver written for bandit's B602 still covers the merged
+    finding the pack's rule now holds)."""
+    if _matches(waiver, finding, finding.scanner, finding.rule_id, finding.fingerprint):
+        return True
+    return any(
+        _matches(waiver, finding, related.scanner, related.rule_id, related.fingerprint)
+        for related in finding.related
+    )
+
+
+def _matches(
+    waiver: Waiver, finding: Finding, scanner: str, rule_id: str, fingerprint: str
+) -> bool:
+    if waiver.scanner is not None and waiver.scanner != scanner:
         return False
-    if waiver.rule is not None and waiver.rule != finding.rule_id:
+    if waiver.rule is not None and waiver.rule != rule_id:
         return False
-    if waiver.fingerprint is not None and waiver.fingerprint != finding.fingerprint:
+    if waiver.fingerprint is not None and waiver.fingerprint != fingerprint:
         return False
     if waiver.advisory is not None:
-        ids = {finding.rule_id}
+        ids = {rule_id}
         if finding.package is not None:
             ids.update(finding.package.aliases)
             if finding.package.advisory_id:

@@ -165,6 +165,7 @@ class PluginHost:
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("scan", "secgate.scanners"),
     ("cache", "secgate.cache"),
+    ("evidence", "secgate.evidence"),
     ("adjust", "secgate.adjust"),
     ("policy", "secgate.policy"),
     ("reports", "secgate.reports"),

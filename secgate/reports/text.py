@@ -115,6 +115,12 @@ class TextReporter(Reporter):
                     detail += f" ({_plural(result.findings, 'finding')} still reported)"
             out.append(f"  {esc(result.name):<{width}}  {status}  {detail}".rstrip())
         out += [safe_line(f"  {esc(line)}") for line in vulnerability_data_lines(verdict)]
+        if verdict.summary.merged:
+            merged = verdict.summary.merged
+            out.append(
+                f"  {_plural(merged, 'double')} merged: the same issue from another scanner "
+                "or rule is reported once (see each finding's related)"
+            )
 
         blocking = [f for f in verdict.findings if f.blocking]
         if blocking:

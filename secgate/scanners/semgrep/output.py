@@ -276,6 +276,7 @@ def build_finding(
         properties["end_column"] = int(end["col"])
     if check_id != rule_id:
         properties["semgrep_check_id"] = check_id
+    properties["evidence"] = evidence_of(rule, metadata)
     message = " ".join(str(extra.get("message") or (rule.message if rule else "")).split())
     return Finding(
         scanner=NAME,
@@ -293,6 +294,22 @@ def build_finding(
         properties=properties,
         suppressed_by=NOSEMGREP if key in suppressed else None,
     )
+
+
+#: What a rule's finding proves (``metadata.secgate-evidence``): ``taint`` (data from a
+#: source reaches the sink), ``construct`` (dangerous whatever the data), ``pattern`` (a
+#: risky-looking call; confirmed or not by a taint rule of its family).
+EVIDENCE_KINDS = frozenset({"taint", "construct", "pattern"})
+
+
+def evidence_of(rule: Rule | None, metadata: Mapping[str, Any]) -> str:
+    """The evidence a finding of *rule* carries: its metadata, else taint mode, else pattern."""
+    declared = metadata.get("secgate-evidence")
+    if isinstance(declared, str) and declared in EVIDENCE_KINDS:
+        return declared
+    if rule is not None and rule.raw.get("mode") == "taint":
+        return "taint"
+    return "pattern"
 
 
 def fatal_errors(

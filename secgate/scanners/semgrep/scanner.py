@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from secgate.config import ScannerOptions, discover
 from secgate.errors import ScannerError, SecgateError
+from secgate.families import families_of
 from secgate.plugins import (
     Availability,
     RuleInfo,
@@ -61,7 +62,7 @@ from secgate.scanners.semgrep.targets import (
 
 #: How secgate hands files to semgrep, in the cache token: results cached before files were
 #: read as Python reads them (CR line ends, declared codings) must not be reused.
-READING = "python-reading-2"
+READING = "python-reading-2|evidence-1"
 
 
 def _project_root() -> Path:
@@ -188,6 +189,29 @@ class SemgrepScanner(Scanner):
         details: dict[str, str | int | float | bool | None] = {
             "rules": len(active),
             "registry_configs": len(ruleset.registry),
+            # Families a taint rule looked for in every file semgrep analysed: there, a
+            # pattern finding with no flow is unconfirmed (secgate.evidence).
+            "taint_families": ",".join(
+                sorted(
+                    {
+                        family
+                        for rule in active.values()
+                        if rule.raw.get("mode") == "taint"
+                        for family in families_of(rule.cwe)
+                    }
+                )
+            ),
+            "taint_suffixes": ",".join(
+                sorted(
+                    {
+                        suffix
+                        for rule in active.values()
+                        if rule.raw.get("mode") == "taint"
+                        for language in rule.languages
+                        for suffix in suffixes_for(language) or ()
+                    }
+                )
+            ),
         }
         candidates = candidate_files(context.files, active.values(), bool(ruleset.registry))
         details["candidates"] = len(candidates)

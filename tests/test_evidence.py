@@ -1,0 +1,226 @@
+"""One issue, one finding; blocking on evidence (issue 16 §2, §3).
+
+Real bandit and semgrep run here. A small taint rule of the test's own (fixtures/evidence)
+stands for the pack's taint rules, so the tests do not change when the pack does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import secgate
+from secgate.api import RunContext
+from secgate.config import Config
+from secgate.evidence import judge_evidence, merge_doubles
+from secgate.models import Confidence, Coverage, Finding, ScanResult, ScanStatus, Severity
+from secgate.scanners.semgrep import find_binary
+from tests.conftest import run_cli, write
+
+TAINT_RULE = Path(__file__).parent / "fixtures" / "evidence" / "command-taint.yaml"
+FLOW = "import os\n\n\ndef run():\n    os.system(input())\n"
+NO_FLOW = 'import os\n\nCMD = "ls -l"\n\n\ndef run(cmd=CMD):\n    os.system(cmd)\n'
+needs_semgrep = pytest.mark.skipif(find_binary() is None, reason="semgrep is not installed")
+
+
+def _config(**extra: Any) -> Config:
+    table: dict[str, Any] = {
+        "cache": False,
+        "exclude": [],
+        "respect-gitignore": False,
+        "scanners": {"semgrep": {"rules": [str(TAINT_RULE)]}},
+    }
+    for key, value in extra.items():
+        if key == "scanners":
+            for name, options in value.items():
+                table["scanners"].setdefault(name, {}).update(options)
+        else:
+            table[key] = value
+    return Config.model_validate(table)
+
+
+def _at(verdict: secgate.Verdict, path: str, line: int) -> list[Finding]:
+    return [f for f in verdict.findings if f.path == path and f.line == line]
+
+
+# --- unit: the merge ------------------------------------------------------------------
+
+
+def _finding(scanner: str, rule: str, line: int, cwe: int = 78, **kw: Any) -> Finding:
+    return Finding(
+        scanner=scanner, rule_id=rule, severity=kw.pop("severity", Severity.HIGH),
+        confidence=Confidence.MEDIUM, message=f"{scanner} {rule}", path="a.py", line=line,
+        cwe=(cwe,), fingerprint=f"{scanner}-{rule}-{line}", **kw,
+    )  # fmt: skip
+
+
+def test_doubles_merge_into_the_most_precise_and_others_stay() -> None:
+    findings = [
+        _finding("bandit", "B605", 5),
+        _finding("semgrep", "pattern-rule", 5, properties={"evidence": "pattern"}),
+        _finding("semgrep", "taint-rule", 5, properties={"evidence": "taint"}),
+        _finding("semgrep", "sql-rule", 5, cwe=89, properties={"evidence": "pattern"}),
+        _finding("bandit", "B605", 9),  # another line: another issue
+        _finding("bandit", "B602", 5, suppressed_by="inline:nosec"),  # waived in code
+    ]
+    merged = merge_doubles(findings)
+    assert [(f.rule_id, f.line) for f in merged] == [
+        ("taint-rule", 5),
+        ("sql-rule", 5),
+        ("B605", 9),
+        ("B602", 5),
+    ]
+    assert [(r.scanner, r.rule_id) for r in merged[0].related] == [
+        ("bandit", "B605"),
+        ("semgrep", "pattern-rule"),
+    ]
+    assert merge_doubles(merged) == merged  # idempotent (secgate evaluate re-applies it)
+
+
+def test_overlapping_ranges_merge_and_bandit_yields_to_semgrep() -> None:
+    wide = _finding("semgrep", "p", 4, end_line=6, properties={"evidence": "pattern"})
+    merged = merge_doubles([_finding("bandit", "B605", 5), wide])
+    assert [f.rule_id for f in merged] == ["p"]
+
+
+def _run_context(details: dict[str, Any], **config: Any) -> RunContext:
+    result = ScanResult(name="semgrep", status=ScanStatus.OK, details=details,
+                        coverage=Coverage(files_scanned=1))  # fmt: skip
+    return RunContext(root=Path(), config=Config(**config), results=(result,))
+
+
+def test_a_pattern_finding_is_unconfirmed_only_where_a_taint_rule_looked() -> None:
+    details = {"taint_families": "command-injection", "taint_suffixes": ".py"}
+    pattern = _finding("bandit", "B605", 5)
+    (judged,) = judge_evidence([pattern], _run_context(details))
+    assert judged.suppressed_by == "unconfirmed"
+    assert "found no flow" in str(judged.properties["unconfirmed"])
+    # Another family: the taint rules did not look for it.
+    (sql,) = judge_evidence([_finding("bandit", "B608", 5, cwe=89)], _run_context(details))
+    assert sql.suppressed_by is None
+    # No taint rule ran at all (semgrep errored, not installed): no evidence, no relief.
+    (alone,) = judge_evidence([pattern], _run_context({}))
+    assert alone.suppressed_by is None
+    # block-unconfirmed: still marked, but blocking is left to the threshold.
+    (kept,) = judge_evidence([pattern], _run_context(details, block_unconfirmed=True))
+    assert kept.suppressed_by is None and kept.properties["evidence_status"] == "unconfirmed"
+
+
+# --- real scans -----------------------------------------------------------------------
+
+
+@needs_semgrep
+def test_a_double_is_one_finding_in_every_report(project: Path) -> None:
+    write(project, {"app.py": FLOW})
+    verdict = secgate.check(project, scanners=["bandit", "semgrep"], config=_config())
+    at_line = _at(verdict, "app.py", 5)
+    assert [f.rule_id for f in at_line] == ["test-command-injection-taint"]
+    (merged,) = at_line
+    assert merged.blocking
+    assert {r.rule_id for r in merged.related} >= {"B605", "python-os-command-injection"}
+    assert verdict.summary.merged == len(merged.related)
+    for fmt in ("json", "sarif", "junit", "markdown", "text"):
+        out = run_cli("check", str(project), "--scanner", "bandit", "--scanner", "semgrep",
+                      "--no-cache", "--format", fmt, "--config", str(_toml(project)))  # fmt: skip
+        assert out.code == 1, (fmt, out.err)
+        # The partners' rule ids appear only inside the merged finding, never as findings.
+        if fmt == "json":
+            report = json.loads(out.out)
+            assert [f["rule_id"] for f in report["findings"] if f["line"] == 5] == [
+                "test-command-injection-taint"
+            ]
+        elif fmt == "sarif":
+            results = [r for run in json.loads(out.out)["runs"] for r in run["results"]]
+            assert [r["ruleId"] for r in results] == ["test-command-injection-taint"]
+        elif fmt == "text":
+            assert "doubles merged" in out.out
+            assert out.out.count("app.py:5") <= 1 or "B605" not in out.out.split("Verdict")[0]
+        else:
+            assert out.out.count("B605") == 0, fmt
+
+
+def _toml(project: Path) -> Path:
+    path = project.parent / "owner.toml"
+    path.write_text(
+        "cache = false\nexclude = []\nrespect-gitignore = false\n"
+        f"[scanners.semgrep]\nrules = ['{TAINT_RULE}']\n"
+    )
+    return path
+
+
+@needs_semgrep
+def test_a_pattern_finding_with_no_flow_is_unconfirmed_and_can_block_again(
+    project: Path,
+) -> None:
+    write(project, {"app.py": NO_FLOW})
+    verdict = secgate.check(project, scanners=["bandit", "semgrep"], config=_config())
+    (finding,) = _at(verdict, "app.py", 7)
+    assert finding.suppressed_by == "unconfirmed" and not finding.blocking
+    assert verdict.passed
+    strict = secgate.check(project, scanners=["bandit", "semgrep"],
+                           config=_config(**{"block-unconfirmed": True}))  # fmt: skip
+    (again,) = _at(strict, "app.py", 7)
+    assert again.blocking and strict.status is secgate.VerdictStatus.FAIL
+
+
+@needs_semgrep
+def test_a_file_the_taint_rules_did_not_analyse_keeps_its_pattern_findings_blocking(
+    project: Path,
+) -> None:
+    write(project, {"legacy/app.py": NO_FLOW})
+    config = _config(scanners={"semgrep": {"exclude": ["legacy/"]}})
+    verdict = secgate.check(project, scanners=["bandit", "semgrep"], config=config)
+    (finding,) = _at(verdict, "legacy/app.py", 7)
+    assert finding.rule_id == "B605" and finding.blocking
+
+
+@needs_semgrep
+def test_a_baseline_or_waiver_for_either_partner_matches_the_merged_finding(
+    project: Path, tmp_path: Path
+) -> None:
+    write(project, {"app.py": FLOW})
+    # A baseline written with bandit alone (before the merge existed, say).
+    baseline = tmp_path / "bandit-only.json"
+    assert run_cli("baseline", str(project), "--scanner", "bandit", "-o", str(baseline)).code == 0
+    verdict = secgate.check(project, scanners=["bandit", "semgrep"], config=_config(),
+                            baseline=baseline)  # fmt: skip
+    (merged,) = _at(verdict, "app.py", 5)
+    assert merged.suppressed_by == "baseline"
+    assert verdict.baseline is not None and verdict.baseline.fixed == ()
+    # And one written with the merge in place matches on the next run.
+    both = tmp_path / "merged.json"
+    owner = _toml(project)
+    made = run_cli("baseline", str(project), "--scanner", "bandit", "--scanner", "semgrep",
+                   "--config", str(owner), "-o", str(both))  # fmt: skip
+    assert made.code == 0, made.err
+    again = secgate.check(project, scanners=["bandit", "semgrep"], config=_config(),
+                          baseline=both)  # fmt: skip
+    assert _at(again, "app.py", 5)[0].suppressed_by == "baseline"
+    # A waiver naming the bandit test covers the merged finding too.
+    waived = secgate.check(
+        project,
+        scanners=["bandit", "semgrep"],
+        config=_config(waivers=[{"id": "w", "rule": "B605", "reason": "tracked in ops",
+                                 "expires": "2999-01-01"}]),
+    )  # fmt: skip
+    assert _at(waived, "app.py", 5)[0].suppressed_by == "waiver:w"
+
+
+@needs_semgrep
+def test_evaluate_reapplies_the_evidence_policy(project: Path, tmp_path: Path) -> None:
+    write(project, {"app.py": NO_FLOW})
+    owner = _toml(project)
+    saved = run_cli("check", str(project), "--scanner", "bandit", "--scanner", "semgrep",
+                    "--config", str(owner), "--format", "json")  # fmt: skip
+    assert saved.code == 0, saved.err
+    report = tmp_path / "r.json"
+    report.write_text(saved.out)
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        owner.read_text().replace("cache = false\n", "cache = false\nblock-unconfirmed = true\n")
+    )
+    assert run_cli("evaluate", str(report), "--config", str(strict)).code == 1
+    assert run_cli("evaluate", str(report), "--config", str(owner)).code == 0
