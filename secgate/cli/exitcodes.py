@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
-EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+from secgate.models import VerdictStatus
+
+#: The verdict's own exit codes (:attr:`secgate.models.VerdictStatus.exit_code`), defined once.
+EXIT_PASS = VerdictStatus.PASS.exit_code
+EXIT_FAIL = VerdictStatus.FAIL.exit_code
+EXIT_ERROR = VerdictStatus.ERROR.exit_code

@@ -10,6 +10,11 @@ if TYPE_CHECKING:
     from secgate.models import ScanResult, Verdict
 
 
+def plural(count: int, word: str) -> str:
+    """``1 finding``, ``2 findings``: how every report counts things."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def vulnerability_data(result: ScanResult) -> str | None:
     """One line naming the vulnerability data a dependency scanner used, or None.
 

@@ -30,6 +30,7 @@ from typing import ClassVar
 from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanStatus, Severity, Verdict, summarize
 from secgate.plugins import Reporter
+from secgate.reports.facts import plural as _plural
 from secgate.reports.facts import vulnerability_data_lines
 from secgate.reports.locations import ReportBase, report_base
 
@@ -77,10 +78,6 @@ def code(text: str, limit: int = MAX_CELL, *, in_table: bool = True) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from secgate.escape import escape_text, safe_line
 from secgate.models import Finding, ScanStatus, Severity, Verdict, VerdictStatus
 from secgate.plugins import Reporter
+from secgate.reports.facts import plural as _plural
 from secgate.reports.facts import vulnerability_data_lines
 
 MAX_SKIPPED_SHOWN = 20
@@ -44,10 +45,6 @@ class _Paint:
         if not self.enabled:
             return text
         return f"{_COLORS[color]}{text}{_COLORS['reset']}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 MAX_MESSAGE = 160
