@@ -23,11 +23,9 @@ from secgate.config import (
     DEFAULT_EXCLUDES,
     Config,
     LoadedConfig,
-    OwnerPolicy,
     ScannerOptions,
     discover,
     load_file,
-    load_policy,
 )
 from secgate.config import validate_scanner_options as _validate_options
 from secgate.errors import ConfigError, UsageError
@@ -50,6 +48,7 @@ from secgate.models import (
     ScanStatus,
     Verdict,
 )
+from secgate.ownerpolicy import OwnerPolicy, load_policy
 from secgate.plugins import (
     FileDigests,
     PluginHost,

@@ -31,7 +31,8 @@ from secgate.errors import ConfigError
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
 
-    from secgate.config import Config, LoadedConfig, OwnerPolicy, PolicySettings, ScannerOptions
+    from secgate.config import Config, LoadedConfig, PolicySettings, ScannerOptions
+    from secgate.ownerpolicy import OwnerPolicy
 
 from secgate.trustmarks import (  # re-exported: plugins mark their options with these
     ENV_KEY,
