@@ -80,11 +80,18 @@ def _measure(exe: Path, tree: Path, config: Path, cache: Path) -> tuple[float, i
         argv += ["--scanner", name]
     env = {**os.environ, "SECGATE_CACHE_DIR": str(cache), "NO_COLOR": "1"}
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
         with PeakMemory(proc.pid) as peak:
             code = proc.wait()
-    return time.perf_counter() - start, peak.peak_kb, code
+        wall = time.perf_counter() - start
+        if code not in (0, 1):  # an error is not a measurement: say what it was
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace").strip().splitlines()[-1:]
+            out.seek(0)
+            reasons = out.read()[-2000:].decode("utf-8", "replace")
+            print(f"    exit {code}: {' '.join(tail)} {reasons[-600:]!r}")
+    return wall, peak.peak_kb, code
 
 
 def main() -> int:
