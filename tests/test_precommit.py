@@ -1,13 +1,15 @@
 """The pre-commit hooks, run by the real ``pre-commit try-repo`` on throwaway git repositories.
 
 try-repo installs this project into a fresh virtualenv with pip (from the package index), so
-these tests are ``slow`` and ``network`` and skip when that install cannot download. They
-test the working tree as it is, uncommitted and untracked files included: the tracked and
-untracked (not ignored) files are copied into a snapshot repository that try-repo installs.
+the tests that run it are ``slow`` and ``network`` and skip when that install cannot
+download. They test the working tree as it is, uncommitted and untracked files included: the
+tracked and untracked (not ignored) files are copied into a snapshot repository that try-repo
+installs. The hooks' command lines are also run in-process, without pre-commit.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -23,9 +25,7 @@ import pytest
 from secgate.cli import build_parser
 from secgate.errors import UsageError
 from secgate.plugins import make_plugin_host
-from tests.conftest import REPO, write
-
-pytestmark = [pytest.mark.slow, pytest.mark.network]
+from tests.conftest import REPO, run_cli, write
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "secgate tests",
@@ -105,12 +105,20 @@ class Run:
     output: str
 
 
-def try_repo(hooks: Hooks, cwd: Path, hook_id: str, env: Mapping[str, str] | None = None) -> Run:
-    """``pre-commit try-repo`` on the staged files of *cwd*; skip if pip cannot download."""
+def try_repo(
+    hooks: Hooks,
+    cwd: Path,
+    hook_id: str,
+    *options: str,
+    env: Mapping[str, str] | None = None,
+) -> Run:
+    """``pre-commit try-repo`` on the staged files of *cwd* (or as *options* say, e.g.
+    ``--all-files``); skip if pip cannot download."""
     full_env = {**os.environ, **GIT_ENV, **(env or {}), "PRE_COMMIT_HOME": str(hooks.home)}
     full_env.pop("PRE_COMMIT_COLOR", None)
+    command = ["try-repo", str(hooks.repo), hook_id, "--verbose", *options]
     proc = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hooks.repo), hook_id, "--verbose"],
+        [sys.executable, "-m", "pre_commit", *command],
         cwd=cwd,
         env=full_env,
         capture_output=True,
@@ -139,6 +147,8 @@ def test_manifest_is_valid_for_pre_commit() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_secgate_hook_runs_the_full_gate_and_blocks_the_commit(
     hooks: Hooks, user_repo: Path, fake_plugin: Path
 ) -> None:
@@ -189,10 +199,15 @@ def _fake_fine_grained_token() -> str:
     )
 
 
-@pytest.mark.skipif(
+needs_secrets = pytest.mark.skipif(
     not _secrets_scanner_ready(),
     reason="the secrets scanner and `secgate check --staged` are not on this branch yet",
 )
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@needs_secrets
 def test_secgate_secrets_hook_blocks_a_staged_secret_without_printing_it(
     hooks: Hooks, user_repo: Path
 ) -> None:
@@ -208,3 +223,65 @@ def test_secgate_secrets_hook_blocks_a_staged_secret_without_printing_it(
     assert leaked.code == 1, leaked.output
     assert "settings.py:1" in leaked.output
     assert token not in leaked.output and token[15:40] not in leaked.output
+    # The blocked commit says how to allow a false positive.
+    assert "A false positive? Add a comment holding `secgate: allow`" in leaked.output
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@needs_secrets
+def test_secgate_secrets_hook_scans_every_file_with_all_files(
+    hooks: Hooks, user_repo: Path
+) -> None:
+    """`pre-commit run --all-files` (and pre-commit.ci) pass every file: a committed secret
+    blocks although nothing is staged; `secgate: allow` on its line lets it through."""
+    token = _fake_fine_grained_token()
+    write(user_repo, {"README.md": "# demo\n", "settings.py": f'GITHUB_TOKEN = "{token}"\n'})
+    git(user_repo, "add", "-A")
+    git(user_repo, "commit", "-q", "--no-verify", "-m", "a secret slipped in")
+
+    nothing_staged = try_repo(hooks, user_repo, "secgate-secrets")
+    assert nothing_staged.code == 0, nothing_staged.output  # no file to check: skipped
+
+    every_file = try_repo(hooks, user_repo, "secgate-secrets", "--all-files")
+    assert every_file.code == 1, every_file.output
+    assert "settings.py:1" in every_file.output
+    assert token not in every_file.output
+    assert "`secgate: allow`" in every_file.output
+
+    write(user_repo, {"settings.py": f'GITHUB_TOKEN = "{token}"  # test value, secgate: allow\n'})
+    git(user_repo, "commit", "-q", "--no-verify", "-am", "allow the test value")
+    allowed = try_repo(hooks, user_repo, "secgate-secrets", "--all-files")
+    assert allowed.code == 0, allowed.output
+
+
+@needs_secrets
+def test_staged_with_file_names_scans_them_and_without_names_the_index(
+    user_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The secrets hook's command line, in-process: what each way of calling it reads."""
+    token = _fake_fine_grained_token()
+    write(user_repo, {"settings.py": f'GITHUB_TOKEN = "{token}"\n', "app.py": "x = 1\n"})
+    git(user_repo, "add", "-A")
+    git(user_repo, "commit", "-q", "--no-verify", "-m", "a secret slipped in")
+    monkeypatch.chdir(user_repo)
+    hook = ("check", "--scanner", "secrets", "--staged", "--no-cache")
+
+    index_only = run_cli(*hook)  # nothing staged: nothing to find
+    assert index_only.code == 0, index_only.out + index_only.err
+
+    named = run_cli(*hook, "app.py", "settings.py")  # what --all-files passes
+    assert named.code == 1, named.out + named.err
+    assert "settings.py:1" in named.out and token not in named.out
+    assert "A false positive? Add a comment holding `secgate: allow`" in named.out
+    assert "`# pragma: allowlist nextline secret`" in named.out
+    assert run_cli(*hook, "app.py").code == 0  # only the files named
+
+    write(user_repo, {"new.py": f'TOKEN = "{token}"\n'})
+    git(user_repo, "add", "new.py")
+    staged = run_cli(*hook)  # without names: the index, where the new file is
+    assert staged.code == 1 and "new.py:1" in staged.out
+
+    as_json = run_cli(*hook, "settings.py", "--format", "json")  # a report: no hint in it
+    assert as_json.code == 1
+    assert json.loads(as_json.out)["status"] == "fail"

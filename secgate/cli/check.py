@@ -25,7 +25,9 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.plugins import make_plugin_host  # noqa: PLC0415
 
     host = make_plugin_host()
-    scanned = Path(args.paths[0]) if args.paths else Path()
+    args.named_paths = bool(args.paths)
+    args.paths = args.paths or ["."]
+    scanned = Path(args.paths[0])
     for _, target in report_targets(args, host.reporters()):
         # A stale report (or one the checkout committed) must never pass for this run's;
         # never delete through a symbolic link in the tree (writing there is refused too).
@@ -41,7 +43,24 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
         write_error_reports(exc, args, host)
         raise
     emit(verdict, args, host, stdout)
+    if args.staged and not args.quiet and (args.output or (args.format or "text") == "text"):
+        _allow_hint(verdict, stdout)
     return verdict.exit_code
+
+
+#: Printed under a commit the secrets hook blocks (``--staged``): how to allow a false positive.
+ALLOW_HINT = """\
+A false positive? Add a comment holding `secgate: allow` on that line (`# secgate: allow`),
+or put `# pragma: allowlist nextline secret` on the line above it; the finding is then
+reported as suppressed and no longer blocks (many at once: `secgate baseline`). A real
+secret: remove it (from the history too if it was committed) and rotate it.
+"""
+
+
+def _allow_hint(verdict: Verdict, stdout: TextIO) -> None:
+    """The hint, when a secret blocks (never for other scanners' findings)."""
+    if any(finding.scanner == "secrets" for finding in verdict.blocking):
+        stdout.write("\n" + ALLOW_HINT)
 
 
 def _run_check(
@@ -90,8 +109,16 @@ def _dependency_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def _secret_mode_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
-    """The ``overrides`` that --staged / --history pass to check()."""
+    """The ``overrides`` that --staged / --history pass to check().
+
+    ``--staged`` with PATHs scans those files (a tree scan of them): pre-commit passes the
+    staged files on a commit (their content on disk is the staged one: pre-commit stashes
+    the rest), and every file with ``--all-files`` and on pre-commit.ci, where a staged-only
+    scan would see nothing. Without PATHs it scans the index (``mode = "staged"``).
+    """
     if getattr(args, "staged", False):
+        if getattr(args, "named_paths", False):
+            return None
         return {"scanners": {"secrets": {"mode": "staged"}}}
     history = getattr(args, "history", None)
     if history is not None:

@@ -40,7 +40,8 @@ examples:
   secgate check --scanner bandit --fail-on medium
   secgate check --format sarif --output secgate.sarif
   secgate check --report json=secgate.json --report sarif=secgate.sarif
-  secgate check --staged --scanner secrets     pre-commit: secrets in the next commit
+  secgate check --staged --scanner secrets     secrets in the next commit (the index)
+  secgate check --staged --scanner secrets FILE...   pre-commit: secrets in these files
   secgate check --history main..HEAD           secrets added by the branch's commits
 
 Config comes from the closest secgate.toml or pyproject.toml with a [tool.secgate]
@@ -200,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "paths",
         nargs="*",
-        default=["."],
+        default=[],  # cmd_check makes it ["."]: --staged needs to know whether PATHs were given
         metavar="PATH",
         help="files or folders to scan (default: .)",
     )
@@ -422,7 +423,9 @@ def _add_secret_mode_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--staged",
         action="store_true",
-        help="secrets scanner: scan what is staged in git (the next commit), for pre-commit",
+        help="secrets scanner, for pre-commit: scan the PATHs given (the file names pre-commit "
+        "passes: the staged files on a commit, every file with --all-files), or without PATHs "
+        "what is staged in git (the next commit)",
     )
     group.add_argument(
         "--history",
