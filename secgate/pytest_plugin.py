@@ -295,6 +295,7 @@ class SecgateSession:
         workerinput: dict[str, object] = getattr(config, "workerinput", {})
         shared = workerinput.get(SHARED_KEY)
         self.shared = Path(shared) if isinstance(shared, str) else None
+        self.controller = _is_xdist_controller(config)
 
     def planned_scanners(self) -> list[str]:
         """The scanners the check will run, known before it runs (for the item list).
@@ -395,6 +396,8 @@ class SecgateSession:
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         """One section with the verdict, when the check ran (a line when it was left out)."""
+        if self.controller:
+            return  # XdistController prints it, from the workers' outcome
         summarize(terminalreporter, self._outcome, self.selection)
 
 
@@ -437,7 +440,8 @@ class XdistController:
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         """The summary section, from the outcome a worker stored."""
-        summarize(terminalreporter, read_outcome(self.shared), self.session.selection)
+        outcome = read_outcome(self.shared) or self.session._outcome  # no workers: local run
+        summarize(terminalreporter, outcome, self.session.selection)
 
     def pytest_unconfigure(self) -> None:
         """Remove the shared folder."""
