@@ -54,6 +54,9 @@ def test_wheel_ships_rules_schema_and_typing_marker(wheel: Path) -> None:
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[secgate]" in text and "policy = secgate.policy" in text
     assert "[console_scripts]" in text and "secgate = secgate.cli:console_main" in text
+    # -p no:secgate still leaves the ini keys declared (a second pytest11 entry point).
+    assert "secgate-ini = secgate.pytest_plugin:INI_KEYS" in text
+    assert "evidence = secgate.evidence" in text and "adjust = secgate.adjust" in text
 
 
 def test_fresh_venv_install_finds_the_bundled_rules(wheel: Path, tmp_path: Path) -> None:
