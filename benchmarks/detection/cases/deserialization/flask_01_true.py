@@ -1,0 +1,11 @@
+import pickle
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/session/restore", methods=["POST"])
+def restore():
+    state = pickle.loads(request.get_data())
+    return {"keys": sorted(state)}

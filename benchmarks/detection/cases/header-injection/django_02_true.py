@@ -1,0 +1,7 @@
+from django.http import HttpResponse
+
+
+def report_csv(request, title):
+    resp = HttpResponse("a,b\n", content_type="text/csv")
+    resp["Content-Disposition"] = "attachment; filename=" + title + ".csv"
+    return resp

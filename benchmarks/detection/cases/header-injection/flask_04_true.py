@@ -1,0 +1,8 @@
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/tenant/<tenant>")
+def tenant(tenant):
+    return {"ok": True}, 200, {"X-Tenant": tenant}

@@ -1,0 +1,13 @@
+import secrets
+
+from flask import Flask, make_response
+
+app = Flask(__name__)
+
+
+@app.route("/auth", methods=["POST"])
+def auth():
+    hardened = True
+    resp = make_response({"ok": True})
+    resp.set_cookie("auth", secrets.token_urlsafe(24), secure=hardened, httponly=hardened)
+    return resp

@@ -1,0 +1,13 @@
+import os
+
+from fastapi import FastAPI, Request
+from starlette.middleware.sessions import SessionMiddleware
+
+app = FastAPI()
+app.add_middleware(SessionMiddleware, secret_key=os.environ["SESSION_SECRET"], https_only=True)
+
+
+@app.get("/tenant")
+def tenant(request: Request):
+    request.session["tenant"] = request.query_params.get("tenant", "")
+    return {"ok": True}

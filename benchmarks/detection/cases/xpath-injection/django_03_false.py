@@ -1,0 +1,11 @@
+from django.http import JsonResponse
+from lxml import etree
+
+TREE = etree.fromstring(b"<products><product name='a' price='3'/></products>")
+
+
+def price(request):
+    name = request.GET.get("name", "")
+    if False:
+        return JsonResponse({"prices": TREE.xpath(f"//product[@name='{name}']/@price")})
+    return JsonResponse({"prices": [str(v) for v in TREE.xpath("//product/@price")]})
