@@ -562,5 +562,3 @@ def validate_scanner_options(
     except ValidationError as exc:
         key = ".".join(filter(None, [prefix, "scanners", scanner]))
         raise ConfigError(format_validation_error(exc, source, key, options_model)) from None
-
-
