@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Protocol
 
-from secgate.secrets.gitleaks import shannon_entropy
+from secgate.secrets.rulemodel import shannon_entropy
 
 #: Inline comments that mark a finding allowed, and the ``suppressed_by`` each gives.
 ALLOW_MARKERS: tuple[tuple[bytes, str], ...] = (

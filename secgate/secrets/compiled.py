@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from secgate.models import Confidence
-from secgate.secrets.gitleaks import Rule
 from secgate.secrets.regex import Pattern, compile_pattern
+from secgate.secrets.rulemodel import Rule
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,9 @@ from secgate.secrets.checks import (
     validate,
 )
 from secgate.secrets.compiled import Hit, compile_rule
-from secgate.secrets.gitleaks import Rule
 from secgate.secrets.linescan import LineScanner
 from secgate.secrets.regex import PathMatcher, engine_name
+from secgate.secrets.rulemodel import Rule
 from secgate.secrets.textfile import (
     BINARY_PROBE,
     DEFAULT_MAX_FILE_SIZE,

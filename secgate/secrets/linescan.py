@@ -28,9 +28,9 @@ from secgate.secrets.checks import (
     validate,
 )
 from secgate.secrets.compiled import CompiledRule, Hit
-from secgate.secrets.gitleaks import shannon_entropy
 from secgate.secrets.keyblocks import MultilineState, real_key_block
 from secgate.secrets.regex import Match, Pattern, compile_pattern
+from secgate.secrets.rulemodel import shannon_entropy
 
 
 class LineScanner:
