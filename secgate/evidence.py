@@ -99,10 +99,7 @@ def merge_doubles(findings: Sequence[Finding]) -> list[Finding]:
             primary_index = max(cluster, key=lambda i: _rank(findings[i]))
             primary = findings[primary_index]
             partners = [
-                i
-                for i in cluster
-                if i != primary_index
-                and (findings[i].scanner, findings[i].rule_id) != (primary.scanner, primary.rule_id)
+                i for i in cluster if i != primary_index and _partners(primary, findings[i])
             ]
             if not partners:
                 continue
@@ -112,6 +109,36 @@ def merge_doubles(findings: Sequence[Finding]) -> list[Finding]:
             replaced[primary_index] = primary.model_copy(update={"related": tuple(related)})
             folded.update(partners)
     return [replaced.get(i, finding) for i, finding in enumerate(findings) if i not in folded]
+
+
+def _partners(primary: Finding, other: Finding) -> bool:
+    """Whether *other* is *primary*'s issue told again, not a second issue on the lines.
+
+    Another scanner's report is; so is the same scanner's from a rule of another evidence
+    kind (semgrep's taint rule and its pattern rule on one sink). Two rules of one scanner
+    with the same kind of evidence report two issues (two secrets on one line).
+    """
+    if (other.scanner, other.rule_id) == (primary.scanner, primary.rule_id):
+        return False
+    if other.scanner != primary.scanner or evidence_of(other) != evidence_of(primary):
+        return True
+    # Same scanner, same kind of evidence: one issue only if they flag the same text.
+    return _columns_overlap(primary, other)
+
+
+def _columns(finding: Finding) -> tuple[int, int] | None:
+    if finding.column is None or (finding.end_line or finding.line) != finding.line:
+        return None  # no column, or several lines: the lines decide
+    end = finding.properties.get("end_column")
+    stop = int(end) if isinstance(end, int) and end > finding.column else finding.column + 1
+    return finding.column, stop
+
+
+def _columns_overlap(a: Finding, b: Finding) -> bool:
+    first, second = _columns(a), _columns(b)
+    if first is None or second is None or a.line != b.line:
+        return True
+    return first[0] < second[1] and second[0] < first[1]
 
 
 def _clusters(findings: Sequence[Finding], members: list[int]) -> list[list[int]]:

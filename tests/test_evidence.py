@@ -224,3 +224,18 @@ def test_evaluate_reapplies_the_evidence_policy(project: Path, tmp_path: Path) -
     )
     assert run_cli("evaluate", str(report), "--config", str(strict)).code == 1
     assert run_cli("evaluate", str(report), "--config", str(owner)).code == 0
+
+
+def test_two_secrets_on_one_line_stay_two_findings() -> None:
+    """Two rules of one scanner with the same evidence report two issues, not one."""
+    first = _finding("secrets", "aws-access-key-id", 1, cwe=798, column=9)
+    second = _finding("secrets", "github-pat-classic", 1, cwe=798, column=30)
+    assert merge_doubles([first, second]) == [first, second]
+    # Two rules of one kind on the same text (two taint rules on one sink) are one issue.
+    one = _finding("semgrep", "a", 5, column=5, properties={"evidence": "taint"})
+    two = _finding("semgrep", "b", 5, column=5, properties={"evidence": "taint"})
+    assert len(merge_doubles([one, two])) == 1
+    # The same scanner's taint and pattern rules on one sink are one issue.
+    taint = _finding("semgrep", "t", 3, properties={"evidence": "taint"})
+    pattern = _finding("semgrep", "p", 3, properties={"evidence": "pattern"})
+    assert [f.rule_id for f in merge_doubles([pattern, taint])] == ["t"]
