@@ -116,29 +116,12 @@ def _partners(primary: Finding, other: Finding) -> bool:
 
     Another scanner's report is; so is the same scanner's from a rule of another evidence
     kind (semgrep's taint rule and its pattern rule on one sink). Two rules of one scanner
-    with the same kind of evidence report two issues (two secrets on one line).
+    with the same kind of evidence stay two findings, as that scanner reports them (two
+    secrets on one line; bandit's B602 and B604 on one call).
     """
     if (other.scanner, other.rule_id) == (primary.scanner, primary.rule_id):
         return False
-    if other.scanner != primary.scanner or evidence_of(other) != evidence_of(primary):
-        return True
-    # Same scanner, same kind of evidence: one issue only if they flag the same text.
-    return _columns_overlap(primary, other)
-
-
-def _columns(finding: Finding) -> tuple[int, int] | None:
-    if finding.column is None or (finding.end_line or finding.line) != finding.line:
-        return None  # no column, or several lines: the lines decide
-    end = finding.properties.get("end_column")
-    stop = int(end) if isinstance(end, int) and end > finding.column else finding.column + 1
-    return finding.column, stop
-
-
-def _columns_overlap(a: Finding, b: Finding) -> bool:
-    first, second = _columns(a), _columns(b)
-    if first is None or second is None or a.line != b.line:
-        return True
-    return first[0] < second[1] and second[0] < first[1]
+    return other.scanner != primary.scanner or evidence_of(other) != evidence_of(primary)
 
 
 def _clusters(findings: Sequence[Finding], members: list[int]) -> list[list[int]]:
