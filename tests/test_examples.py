@@ -12,6 +12,15 @@ from secgate.models import VerdictStatus
 from secgate.plugins import make_plugin_host
 from secgate.scanners.semgrep import find_binary
 
+
+@pytest.fixture(autouse=True)
+def _raw_scanner_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scanner's own findings, as it reports them: without the adjust step's merging of
+    a pattern rule into the taint rule on the same sink, or its unconfirmed marks (both are
+    tested in tests/test_evidence.py)."""
+    monkeypatch.setenv("SECGATE_DISABLE_PLUGINS", "evidence")
+
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "insecure-app"
 
 

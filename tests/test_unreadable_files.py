@@ -29,6 +29,15 @@ from secgate.scanners.bandit import BanditOptions, BanditScanner
 from secgate.scanners.secrets import SecretsOptions, SecretsScanner
 from secgate.scanners.semgrep import scanner as sg_scanner
 
+
+@pytest.fixture(autouse=True)
+def _raw_scanner_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scanner's own findings, as it reports them: without the adjust step's merging of
+    a pattern rule into the taint rule on the same sink, or its unconfirmed marks (both are
+    tested in tests/test_evidence.py)."""
+    monkeypatch.setenv("SECGATE_DISABLE_PLUGINS", "evidence")
+
+
 NO_EXCLUDES = Config(exclude=(), respect_gitignore=False, cache=False)
 APP = "import os\nos.system(input())\n"
 #: Built here so no file of the repository holds something that looks like a key.

@@ -32,6 +32,15 @@ from secgate.plugins import bundled_rules
 from secgate.scanners import semgrep as sg
 from secgate.scanners.semgrep import process as sg_process
 
+
+@pytest.fixture(autouse=True)
+def _raw_scanner_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scanner's own findings, as it reports them: without the adjust step's merging of
+    a pattern rule into the taint rule on the same sink, or its unconfirmed marks (both are
+    tested in tests/test_evidence.py)."""
+    monkeypatch.setenv("SECGATE_DISABLE_PLUGINS", "evidence")
+
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "semgrep" / "project"
 PACK = bundled_rules("semgrep")
 SEMGREP = sg.find_binary()
@@ -134,6 +143,9 @@ def verdict(
         mp.setenv("HOME", str(fake_home))
         mp.setenv("XDG_CACHE_HOME", str(result_cache))  # secgate's own result cache
         mp.setenv("SEMGREP_RULES", str(tmp_path_factory.mktemp("x") / "no-such-rules.yaml"))
+        # The scanner's own findings, as semgrep reports them: without the adjust step's
+        # merging of a pattern rule into the taint rule on the same sink (tests/test_evidence).
+        mp.setenv("SECGATE_DISABLE_PLUGINS", "evidence")
         return secgate.check(project, config=Config(select=("semgrep",)))
 
 

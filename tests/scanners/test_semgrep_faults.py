@@ -162,17 +162,20 @@ def test_absent_semgrep_when_required_is_an_error_exit_2(tmp_path: Path) -> None
 
 
 @pytest.mark.usefixtures("no_semgrep")
-def test_absent_semgrep_when_not_required_is_skipped_with_a_warning(tmp_path: Path) -> None:
+def test_absent_semgrep_in_a_default_run_is_an_error_naming_the_fix(tmp_path: Path) -> None:
+    """A built-in scanner that cannot run fails a default run closed (issue 15)."""
     root = _project(tmp_path)
     # bandit would flag app.py's os.system: this test is about semgrep being absent.
     verdict = secgate.check(root, config=Config(skip=("bandit",)), plugins=[_QuietPlugin])
     result = verdict.scanner("semgrep")
-    assert result.status is ScanStatus.SKIPPED
-    assert any(
-        w.startswith("scanner semgrep skipped: semgrep executable not found")
-        for w in verdict.warnings
-    )
-    assert verdict.status is VerdictStatus.PASS
+    assert result.status is ScanStatus.ERROR
+    assert "semgrep executable not found" in (result.error or "")
+    assert 'skip = ["semgrep"]' in (result.error or "")
+    assert verdict.status is VerdictStatus.ERROR
+    # Saying the project does without it (skip) makes it a skip again.
+    skipped = secgate.check(root, config=Config(skip=("bandit", "semgrep")), plugins=[_QuietPlugin])
+    assert skipped.scanner("semgrep").status is ScanStatus.SKIPPED
+    assert skipped.status is VerdictStatus.PASS
 
 
 # --------------------------------------------------------------------------- fakes

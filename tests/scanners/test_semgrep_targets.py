@@ -33,6 +33,15 @@ from secgate.scanners import semgrep as sg
 from secgate.scanners.semgrep import scanner as sg_scanner
 from secgate.scanners.semgrep import targets as st
 
+
+@pytest.fixture(autouse=True)
+def _raw_scanner_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scanner's own findings, as it reports them: without the adjust step's merging of
+    a pattern rule into the taint rule on the same sink, or its unconfirmed marks (both are
+    tested in tests/test_evidence.py)."""
+    monkeypatch.setenv("SECGATE_DISABLE_PLUGINS", "evidence")
+
+
 needs_semgrep = pytest.mark.skipif(sg.find_binary() is None, reason="semgrep is not installed")
 RULE = "python-os-command-injection"
 PAYLOAD = "import os\nos.system(input())\n"
@@ -112,6 +121,7 @@ def scanned(
     temp = tmp_path_factory.mktemp("private-tmp")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(tempfile, "tempdir", str(temp))
+        mp.setenv("SECGATE_DISABLE_PLUGINS", "evidence")  # the scanner's own findings
         verdict = secgate.check(root, config=SEMGREP_ONLY)
     return root, verdict, temp, before
 
@@ -123,6 +133,7 @@ def unaided(tmp_path_factory: pytest.TempPathFactory) -> Verdict:
         pytest.skip("semgrep is not installed")
     root = _tree(tmp_path_factory.mktemp("tree-unaided"))
     with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SECGATE_DISABLE_PLUGINS", "evidence")  # the scanner's own findings
         mp.setattr(st, "plan_copies", lambda *_: st.CopyPlan(copies={}, gaps={}))
         return secgate.check(root, config=SEMGREP_ONLY)
 
@@ -145,7 +156,7 @@ def test_cr_only_file_is_analysed_with_its_line_breaks(
     scanned: tuple[Path, Verdict, Path, dict[str, bytes]],
 ) -> None:
     _, verdict, _, _ = scanned
-    [finding] = [f for f in verdict.findings if f.path == "pkg/mac.py"]
+    [finding] = [f for f in verdict.findings if f.path == "pkg/mac.py" and f.rule_id == RULE]
     assert (finding.rule_id, finding.line, finding.column) == (RULE, 3, 1)
     assert finding.snippet == "os.system(input())"
     assert finding.properties["analysed_as"] == "CR line endings read as line breaks"
@@ -177,7 +188,7 @@ def test_nosemgrep_in_a_copied_file_is_honoured_as_suppressed(
     scanned: tuple[Path, Verdict, Path, dict[str, bytes]],
 ) -> None:
     _, verdict, _, _ = scanned
-    [finding] = [f for f in verdict.findings if f.path == "pkg/quiet.py"]
+    [finding] = [f for f in verdict.findings if f.path == "pkg/quiet.py" and f.rule_id == RULE]
     assert (finding.rule_id, finding.line, finding.suppressed_by) == (RULE, 2, sg.NOSEMGREP)
 
 
@@ -187,7 +198,7 @@ def test_files_semgrep_reads_as_python_does_are_not_copied(
     scanned: tuple[Path, Verdict, Path, dict[str, bytes]],
 ) -> None:
     _, verdict, _, _ = scanned
-    plain = [f for f in verdict.findings if f.path in PLAIN]
+    plain = [f for f in verdict.findings if f.path in PLAIN and f.rule_id == RULE]
     assert sorted((f.path, f.line) for f in plain) == [
         ("latin.py", 3),
         ("plain.py", 2),
@@ -587,7 +598,7 @@ def test_cached_results_of_a_copied_file_keep_its_finding(tmp_path: Path) -> Non
     again = secgate.check(root, config=config)
     assert again.scanner("semgrep").details["cache_hits"] == 1
     for verdict in (first, again):
-        [finding] = verdict.findings
+        [finding] = [f for f in verdict.findings if f.rule_id == RULE]
         assert (finding.path, finding.line, finding.snippet) == ("mac.py", 3, "os.system(input())")
         assert finding.properties["analysed_as"] == "CR line endings read as line breaks"
 
