@@ -176,6 +176,7 @@ def check(
     on_progress: Callable[[str, int, int], None] | None = None,
     shard: tuple[int, int] | None = None,
     host: PluginHost | None = None,
+    _changed_only: newcode.RefCheckout | None = None,
 ) -> Verdict:
     """Scan *path*, weigh the findings against the policy, and return the verdict.
 
@@ -200,47 +201,10 @@ def check(
 
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
+
+    (``_changed_only`` is internal: the ``--new-since`` scan of REF passes it so per-file
+    scanners get only the files changed since REF; unchanged ones are not scanned.)
     """
-    return _check(
-        path,
-        stage=stage,
-        config=config,
-        policy=policy,
-        scanners=scanners,
-        fail_on=fail_on,
-        jobs=jobs,
-        plugins=plugins,
-        overrides=overrides,
-        baseline=baseline,
-        new_since=new_since,
-        root=root,
-        on_progress=on_progress,
-        shard=shard,
-        host=host,
-    )
-
-
-def _check(
-    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] = ".",
-    *,
-    stage: str | None = None,
-    config: str | os.PathLike[str] | Config | LoadedConfig | None = None,
-    policy: str | os.PathLike[str] | OwnerPolicy | None = None,
-    scanners: Sequence[str] | None = None,
-    fail_on: str | None = None,
-    jobs: int | None = None,
-    plugins: Sequence[object] = (),
-    overrides: Mapping[str, Any] | None = None,
-    baseline: str | os.PathLike[str] | bool | None = None,
-    new_since: str | None = None,
-    root: str | os.PathLike[str] | None = None,
-    on_progress: Callable[[str, int, int], None] | None = None,
-    shard: tuple[int, int] | None = None,
-    host: PluginHost | None = None,
-    changed_only: newcode.RefCheckout | None = None,
-) -> Verdict:
-    """:func:`check`; *changed_only* (the --new-since scan of REF) limits per-file scanners
-    to the files that changed since REF, so unchanged files are neither scanned nor looked up."""
     run_started = now()
     raw_paths = [path] if isinstance(path, str | os.PathLike) else list(path)
     if not raw_paths:
@@ -311,7 +275,7 @@ def _check(
             # The tree at REF is scanned with today's policy and scanners; per-file
             # scanners only look at the files that changed (the others' answers are the same).
             previous_verdict = (
-                _check(
+                check(
                     list(at_ref.targets),
                     stage=stage,
                     config=loaded,
@@ -324,7 +288,7 @@ def _check(
                     baseline=False,
                     root=at_ref.root,
                     host=host,
-                    changed_only=at_ref,
+                    _changed_only=at_ref,
                 )
                 if at_ref.targets
                 else None
@@ -355,7 +319,7 @@ def _check(
         opts = options[scanner.name]
         ctx = ScanContext(
             root=root,
-            files=_job_files(scanner, opts, fileset, whole, changed_only),
+            files=_job_files(scanner, opts, fileset, whole, _changed_only),
             options=opts,
             config=effective,
             stage=stage,
