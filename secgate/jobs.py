@@ -24,6 +24,7 @@ from secgate.api import ScanContext, Scanner, ScanOutput
 from secgate.errors import ScannerError
 from secgate.models import Coverage, Finding, ScanResult, ScanStatus, content_fingerprint
 from secgate.plugins import PluginHost
+from secgate.process import contained_warnings
 
 #: The suppression reason scanners give for a finding silenced in the code itself.
 INLINE = "inline"
@@ -120,7 +121,10 @@ def _run_job(host: PluginHost, job: Job) -> None:
     job.started_at = now()
     start = time.monotonic()
     try:
-        result = host.scan(job.scanner, job.context)
+        # The scanner's tools run with their warnings contained: under `-W error` a
+        # third-party DeprecationWarning must not become a scanner crash.
+        with contained_warnings():
+            result = host.scan(job.scanner, job.context)
     except BaseException as exc:  # noqa: BLE001 - isolate every failure, KeyboardInterrupt too
         job.future.set_exception(exc)
     else:

@@ -5,11 +5,18 @@ session of its own, so that on a timeout, a cancelled run or any exception the w
 process group is stopped, not just the first process (semgrep and pip-audit start
 helpers). Output goes to temporary files, never to pipes that can fill up, and is read
 back bounded: a tool that floods its output is an error, not an out-of-memory gate.
+
+Tools that run inside secgate's process (bandit, in-process and in its worker processes)
+run under :func:`contained_warnings`, and children get ``PYTHONWARNINGS=ignore``
+(:data:`CHILD_WARNINGS`): a third-party ``DeprecationWarning`` under ``-W error`` or
+``PYTHONWARNINGS=error`` must not crash a scanner (an ERROR verdict with a cold cache,
+PASS with a warm one), nor show up in the user's warning summary.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -17,16 +24,68 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO
 
 #: Seconds a process gets to stop after SIGTERM before SIGKILL.
 KILL_GRACE = 2.0
 #: Bytes of stdout (and of stderr) read back by default.
 MAX_OUTPUT = 256 * 1024 * 1024
 _POLL = 0.1
+#: Set in every scanner child's environment: a ``PYTHONWARNINGS=error`` the user runs
+#: secgate with would otherwise turn the tool's own deprecation warnings into a crash.
+CHILD_WARNINGS = {"PYTHONWARNINGS": "ignore"}
+
+logger = logging.getLogger(__name__)
+
+_contain_lock = threading.Lock()
+_contain_depth = 0
+_contain_saved: warnings.catch_warnings | None = None
+
+
+def _log_warning(  # noqa: PLR0917 - warnings.showwarning's signature
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    del file, line  # never shown: logged
+    logger.debug("contained %s at %s:%s: %s", category.__name__, filename, lineno, message)
+
+
+@contextlib.contextmanager
+def contained_warnings() -> Iterator[None]:
+    """Run a scanner tool's own calls (its import included) with warnings contained.
+
+    Every warning raised inside is logged at debug on this module's logger, never shown
+    and never raised, whatever the caller's filters (``-W error``). The warning filters
+    are process-wide, and scanners run in threads: the first thread in installs the
+    containment and the last one out restores the caller's filters and ``showwarning``
+    exactly as they were (nested and concurrent uses are counted). While it is active, a
+    warning another thread of the caller raises is logged at debug too.
+    """
+    global _contain_depth, _contain_saved  # noqa: PLW0603 - one process-wide state
+    with _contain_lock:
+        if _contain_depth == 0:
+            saved = warnings.catch_warnings()
+            saved.__enter__()
+            warnings.simplefilter("always")
+            warnings.showwarning = _log_warning
+            _contain_saved = saved
+        _contain_depth += 1
+    try:
+        yield
+    finally:
+        with _contain_lock:
+            _contain_depth -= 1
+            if _contain_depth == 0 and _contain_saved is not None:
+                _contain_saved.__exit__(None, None, None)
+                _contain_saved = None
 
 
 class ProcessError(Exception):

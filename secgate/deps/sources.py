@@ -33,6 +33,7 @@ from secgate.deps.index import OsvIndex, load_database
 from secgate.deps.matching import Advisory, Affected
 from secgate.deps.versions import is_valid_version
 from secgate.errors import ScannerError
+from secgate.process import CHILD_WARNINGS
 
 
 class SourceError(ScannerError):
@@ -176,6 +177,9 @@ class PipAuditSource(VulnerabilitySource):
         try:
             process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
                 command,
+                # The user's PYTHONWARNINGS=error would turn pip-audit's own deprecation
+                # warnings into a crash: the child runs with them ignored.
+                env={**os.environ, **CHILD_WARNINGS},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -28,6 +28,7 @@ from secgate.plugins import (
     ScanOutput,
     package_version,
 )
+from secgate.process import contained_warnings
 from secgate.scanners.bandit.config import PYPROJECT, tool_bandit_table
 from secgate.scanners.bandit.findings import NOSEC, to_finding
 from secgate.scanners.bandit.options import INSTALL_HINT, NAME, BanditOptions
@@ -96,6 +97,7 @@ class BanditScanner(Scanner):
         text = json.dumps(table, sort_keys=True, default=str)
         return "tool.bandit:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    @contained_warnings()
     def rules(self, options: ScannerOptions) -> list[RuleInfo]:
         """Bandit's tests that *options* select (severity varies per finding: None)."""
         opts = options if isinstance(options, BanditOptions) else BanditOptions()

@@ -27,6 +27,7 @@ from secgate.errors import ScannerError
 from secgate.files import UnreadableFileError, read_regular
 from secgate.models import GapKind
 from secgate.plugins import ScanContext, Scanner, package_version
+from secgate.process import contained_warnings
 from secgate.scanners.bandit.config import PYPROJECT, tool_bandit_file, tree_weakenings
 from secgate.scanners.bandit.findings import issue_data
 from secgate.scanners.bandit.gaps import (
@@ -82,8 +83,14 @@ def _quiet_bandit_logs(sink: list[str]) -> Iterator[None]:
         logger.propagate = previous
 
 
+@contained_warnings()
 def import_bandit() -> ModuleType:
-    """Import bandit's manager module; its import rebinds ``warnings.formatwarning``."""
+    """Import bandit's manager module; its import rebinds ``warnings.formatwarning``.
+
+    Its warnings are contained (stevedore's ``DeprecationWarning`` while bandit loads its
+    plugins would be an exception under ``-W error``), as are those of every bandit call
+    below: :func:`scan_chunk` (in-process and in each worker process) and :class:`Plan`.
+    """
     import warnings  # noqa: PLC0415
 
     saved = warnings.formatwarning
@@ -103,6 +110,7 @@ def import_bandit() -> ModuleType:
 
 
 @functools.cache
+@contained_warnings()
 def _bandit_classes() -> tuple[type[Any], ...]:
     """Bandit's manager subclass that records nosec decisions and per-test errors."""
     import_bandit()
@@ -181,6 +189,7 @@ def _bandit_classes() -> tuple[type[Any], ...]:
     return RecordingManager, RecordingTester
 
 
+@contained_warnings()
 def scan_chunk(
     root: str,
     rels: Sequence[str],
@@ -268,6 +277,7 @@ def scan_chunk(
 class Plan:
     """What the parent decided before scanning: files, settings, bandit's config."""
 
+    @contained_warnings()
     def __init__(self, scanner: Scanner, context: ScanContext, options: BanditOptions) -> None:
         import_bandit()
         from bandit.core import config as b_config  # noqa: PLC0415

@@ -119,7 +119,8 @@ def split_starts(
 
 
 def child_environment(binary: str, home: Path) -> dict[str, str]:
-    """The environment semgrep runs with: no login, no metrics, nothing in ``~``.
+    """The environment semgrep runs with: no login, no metrics, nothing in ``~``, and
+    ``PYTHONWARNINGS=ignore`` (see :data:`secgate.process.CHILD_WARNINGS`).
 
     Every inherited ``SEMGREP_*`` variable is dropped: a token would log in, ``SEMGREP_RULES``
     would add rules and ``SEMGREP_BASELINE_COMMIT`` would hide findings. Settings, log and
@@ -149,6 +150,9 @@ def child_environment(binary: str, home: Path) -> dict[str, str]:
             "SEMGREP_SEND_METRICS": "off",
             "SEMGREP_ENABLE_VERSION_CHECK": "0",
             "NO_COLOR": "1",
+            # semgrep's Python wrapper warns on start (importlib.resources.path is
+            # deprecated): under the user's PYTHONWARNINGS=error it would crash.
+            **process.CHILD_WARNINGS,
         }
     )
     return env
