@@ -97,3 +97,65 @@ def test_broken_rule_file_is_a_config_error_exit_2(tmp_path: Path) -> None:
     assert main(["rules"], stdout=out, stderr=err) == 2
     assert "scanner semgrep:" in err.getvalue()
     assert "invalid YAML in semgrep rules" in err.getvalue()
+
+
+#: Code (PW: a password literal) that trips bandit plugin tests whose CWE comes from a
+#: helper function (B105-B107, B202, B324, B505, B703) and ones that name it themselves.
+BANDIT_TRIGGERS = """\
+import hashlib
+import subprocess
+import tarfile
+import yaml
+from cryptography.hazmat.primitives.asymmetric import dsa
+from django.utils.safestring import mark_safe
+
+password = PW
+
+
+def login(password=PW):
+    connect(password=PW)
+    assert password
+    try:
+        pass
+    except Exception:
+        pass
+
+
+def unpack(path):
+    with tarfile.open(path) as archive:
+        archive.extractall()
+
+
+def weak(data, name):
+    hashlib.md5(data)
+    dsa.generate_private_key(key_size=512)
+    subprocess.call(name, shell=True)
+    yaml.load(data)
+    exec(data)
+    return mark_safe(name)
+"""
+
+
+def test_every_bandit_rule_has_the_cwe_its_findings_carry(tmp_path: Path) -> None:
+    import secgate  # noqa: PLC0415
+
+    code, out = _run("rules", "--scanner", "bandit", "--format", "json")
+    assert code == 0
+    rules = {r["id"]: r for r in json.loads(out)["rules"]}
+    assert len(rules) >= 60
+    assert [rid for rid, r in rules.items() if not r["cwe"]] == []
+    assert rules["B602"]["cwe"] == [78]
+    line = next(li for li in _run("rules", "--scanner", "bandit")[1].splitlines() if "B105" in li)
+    assert "CWE-259" in line
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    # A literal password for bandit to find, built here so this file holds none.
+    code_text = BANDIT_TRIGGERS.replace("PW", '"' + "hun" + "ter2" + '"')
+    (tree / "app.py").write_text(code_text, encoding="utf-8")
+    verdict = secgate.check(tree, scanners=["bandit"], overrides={"cache": False})
+    found = {(f.rule_id, f.cwe) for f in verdict.findings if f.scanner == "bandit"}
+    wanted = {"B101", "B105", "B106", "B107", "B110", "B202", "B324", "B505", "B602", "B703"}
+    assert wanted <= {rid for rid, _ in found}
+    for rule_id, cwe in found:
+        assert cwe, rule_id
+        assert list(cwe) == rules[rule_id]["cwe"], rule_id

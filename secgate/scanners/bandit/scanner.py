@@ -8,9 +8,11 @@ not look at (each with a reason and a gap kind), and bandit's own errors.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.metadata
 import importlib.util
+import inspect
 import json
 import re
 import sys
@@ -45,6 +47,61 @@ def _plugin_title(ext: Any) -> str:
         if match:
             return match.group(1).strip("* ")
     return str(ext.name).replace("_", " ")
+
+
+def _cwe_names(tree: ast.AST) -> set[str]:
+    """The ``Cwe.<NAME>`` constants an AST refers to (``issue.Cwe.X`` or ``Cwe.X``)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            if (isinstance(owner, ast.Attribute) and owner.attr == "Cwe") or (
+                isinstance(owner, ast.Name) and owner.id == "Cwe"
+            ):
+                names.add(node.attr)
+    return names
+
+
+def plugin_cwes(function: Any) -> tuple[int, ...]:
+    """The CWE ids a bandit test function reports, read from its source, not run.
+
+    bandit keeps no table of them: each test builds its ``Issue(cwe=issue.Cwe.X, ...)``
+    itself, in the test function or in a helper of the same module it calls (followed
+    through module-level functions). The source is parsed, nothing is executed; a test
+    whose source cannot be read gives ``()``.
+    """
+    module = sys.modules.get(getattr(function, "__module__", ""))
+    cwe_class = getattr(sys.modules.get("bandit.core.issue"), "Cwe", None)
+    if module is None or cwe_class is None:
+        return ()
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return ()
+    functions = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    start = functions.get(getattr(function, "__name__", ""))
+    if start is None:
+        return ()
+    names: set[str] = set()
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        if node.name in seen:
+            continue
+        seen.add(node.name)
+        names |= _cwe_names(node)
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+                helper = functions.get(call.func.id)
+                if helper is not None:
+                    todo.append(helper)
+    ids = {getattr(cwe_class, name, None) for name in names}
+    return tuple(sorted(n for n in ids if isinstance(n, int) and n > 0))
 
 
 class BanditScanner(Scanner):
@@ -113,7 +170,13 @@ class BanditScanner(Scanner):
             if test_id not in selected:
                 continue
             found.append(
-                RuleInfo(id=test_id, scanner=NAME, severity=None, description=_plugin_title(ext))
+                RuleInfo(
+                    id=test_id,
+                    scanner=NAME,
+                    severity=None,
+                    description=_plugin_title(ext),
+                    cwe=plugin_cwes(ext.plugin),
+                )
             )
         for test_id, entry in extman.blacklist_by_id.items():
             if test_id not in selected:
