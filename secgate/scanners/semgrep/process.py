@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 import time
@@ -205,4 +206,69 @@ def run_semgrep(
             "(raise scanners.semgrep.timeout if the tree is large)"
         ) from None
     returncode = done.returncode
+    if returncode not in (0, 1) and _empty(stdout_path):
+        cause = crash_cause(_read_tail(stderr_path))
+        if cause is not None:
+            raise ScannerError(f"semgrep exited with code {returncode} and wrote no JSON: {cause}")
     return RunOutput(returncode=returncode, stdout=stdout_path, stderr=stderr_path, sarif=sarif)
+
+
+#: Bytes of semgrep's stderr read back to find why it crashed (its end holds the cause).
+CRASH_TAIL = 64 * 1024
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
+
+
+def _empty(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return not handle.read(4096).strip()
+    except OSError:
+        return True
+
+
+def _read_tail(path: Path, limit: int = CRASH_TAIL) -> str:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - limit))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _short_path(path: str) -> str:
+    """A frame's file, from the installed package's folder on (``semgrep/rpc.py``)."""
+    for marker in ("site-packages/", "dist-packages/"):
+        if marker in path:
+            return path.rsplit(marker, 1)[1]
+    return path
+
+
+def crash_cause(stderr: str) -> str | None:
+    """Why semgrep crashed, from its stderr: the exception a Python traceback ends with
+    (and the frame that raised it), or semgrep-core's ``Fatal error`` line; None when
+    stderr holds neither (then the end of stderr is shown as it is).
+
+    A traceback's head only says where the call started; its cause is its last lines,
+    which a one-line error cut to its first few hundred characters used to lose.
+    """
+    lines = [line.rstrip() for line in stderr.splitlines()]
+    fatal = [line.strip() for line in lines if "Fatal error" in line]
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")]
+    if starts:
+        frame: re.Match[str] | None = None
+        for line in lines[starts[-1] + 1 :]:
+            if not line.strip():
+                continue
+            if line[0].isspace():
+                frame = _FRAME.match(line) or frame
+                continue
+            where = (
+                f" (raised in {_short_path(frame['file'])}, line {frame['line']}, "
+                f"in {frame['func'].strip()})"
+                if frame is not None
+                else ""
+            )
+            return line.strip() + where
+    if fatal:
+        return fatal[-1]
+    return None
