@@ -314,9 +314,19 @@ def build_parser() -> argparse.ArgumentParser:
         "scanners",
         help="list the registered scanners and whether they can run here",
         description="Every registered scanner: name, version, the distribution that "
-        "provides it, and whether it can run on this machine (and why not).",
+        "provides it, and whether it can run on this machine (and why not). 'found' means "
+        "the tool is installed (its executable or modules were found) but no scan was "
+        "tried: a tool whose --version answers can still crash on every scan. With "
+        "--check each found scanner also scans a one-file temporary tree, and says "
+        "'ready' only if that scan was ok (about 4 s more, semgrep's start-up most of it).",
     )
     scanners.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    scanners.add_argument(
+        "--check",
+        action="store_true",
+        help="run a tiny real scan with every found scanner: 'ready' or 'cannot run' with "
+        "the scan's error; exit 2 if one fails",
+    )
     _add_rules_parser(sub)
     _add_db_parser(sub)
     _add_debug_everywhere(parser)
