@@ -17,6 +17,7 @@ import sys
 import textwrap
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,10 @@ pytest_plugins = ["pytester"]
 
 SECGATE = [sys.executable, "-m", "secgate.cli"]
 #: A command line argument run by a shell: bandit's B602 (high) and semgrep's taint rule.
-APP = "import subprocess\nimport sys\n\n\ndef run():\n    return subprocess.call(sys.argv[1], shell=True)\n"
+APP = (
+    "import subprocess\nimport sys\n\n\n"
+    "def run():\n    return subprocess.call(sys.argv[1], shell=True)\n"
+)
 
 
 def _tree(base: Path, scanners: str = '"bandit"') -> Path:
@@ -49,7 +53,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _check(root: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, object]]:
+def _check(root: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
     proc = subprocess.run(
         [*SECGATE, "check", str(root), "--format", "json", *args],
         capture_output=True,
@@ -66,7 +70,7 @@ def _check(root: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, 
     return proc.returncode, report
 
 
-def _statuses(report: dict[str, object]) -> dict[str, str]:
+def _statuses(report: dict[str, Any]) -> dict[str, str]:
     scanners = report["scanners"]
     assert isinstance(scanners, list)
     return {s["name"]: s["status"] for s in scanners if s["status"] != "skipped"}
@@ -83,7 +87,7 @@ def test_pythonwarnings_error_fails_on_the_finding_with_a_cold_and_a_warm_cache(
         assert _statuses(report) == {"bandit": "ok", "semgrep": "ok"}, report["scanners"]
         assert report["status"] == "fail"
         assert code == 1
-        found = {f["scanner"] for f in report["findings"]}  # type: ignore[union-attr]
+        found = {f["scanner"] for f in report["findings"]}
         assert found == {"bandit", "semgrep"}
     # Without strict warnings: the same verdict (the baseline the strict runs must match).
     code, report = _check(root, _env(tmp_path / "plain"), "--no-cache")
@@ -162,3 +166,56 @@ def test_pytest_plugin_gate_is_the_same_under_w_error(
     result.stdout.fnmatch_lines(["*B602*"])
     assert "crashed" not in result.stdout.str()
     assert "DeprecationWarning" not in result.stdout.str()
+
+
+def test_pip_audit_child_runs_with_warnings_ignored_and_the_parent_keeps_its_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from secgate.deps.sources import PipAuditSource  # noqa: PLC0415
+
+    monkeypatch.setenv("PYTHONWARNINGS", "error")
+    source = PipAuditSource(sys.executable, timeout=60)
+    code, out, _ = source._run(
+        [sys.executable, "-c", "import os; print(os.environ['PYTHONWARNINGS'])"]
+    )
+    assert (code, out.strip()) == (0, "ignore")
+    assert os.environ["PYTHONWARNINGS"] == "error"
+
+
+def test_containment_from_threads_that_overlap_restores_the_callers_filters(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import threading  # noqa: PLC0415
+
+    from secgate.process import contained_warnings  # noqa: PLC0415
+
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with contained_warnings():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()  # leaves while the second is still inside
+
+    def second() -> None:
+        first_in.wait(10)
+        with contained_warnings():
+            second_in.set()
+            first_out.wait(10)
+            warnings.warn("from the tool", DeprecationWarning, stacklevel=1)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("error")
+        before = (list(warnings.filters), warnings.showwarning)
+        caplog.set_level("DEBUG", logger="secgate.process")
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        after = (list(warnings.filters), warnings.showwarning)
+        with pytest.raises(UserWarning):
+            warnings.warn("the caller's own", UserWarning, stacklevel=1)
+    assert after == before
+    assert seen == []
+    assert any("DeprecationWarning" in r.getMessage() for r in caplog.records)
