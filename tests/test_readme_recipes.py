@@ -426,6 +426,96 @@ def test_github_workflow_is_hardened() -> None:
             subprocess.run(["bash", "-n", "-c", step["run"]], check=True)
 
 
+_FAKE_GH = """\
+import json, os, subprocess, sys
+args = sys.argv[1:]
+with open(os.environ["GH_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps(args) + "\\n")
+if "--jq" in args:  # gh api --jq: the filter over the API's answer, raw strings out
+    page = open(os.environ["GH_COMMENTS"], encoding="utf-8").read()
+    jq = args[args.index("--jq") + 1]
+    sys.stdout.write(subprocess.run(["jq", "-r", jq], input=page, text=True,
+                                    capture_output=True, check=True).stdout)
+else:
+    print("{}")
+"""
+
+
+def _run_summary_step(
+    tmp_path: Path, comments: list[dict[str, Any]], event: str = "pull_request"
+) -> list[list[str]]:
+    """The workflow's Summary step under bash -eo pipefail (as GitHub runs it), a fake gh."""
+    if shutil.which("jq") is None:
+        pytest.skip("needs jq (the fake gh applies the step's --jq filter with it)")
+    _, workflow = _main_workflow()
+    (job,) = workflow["jobs"].values()
+    step = next(s for s in job["steps"] if s.get("name") == "Summary")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    gh = bindir / "gh"
+    gh.write_text(f"#!{sys.executable}\n{_FAKE_GH}", encoding="utf-8")
+    gh.chmod(0o755)
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    report = MARKER + "\n## secgate: FAIL\n"
+    (runner_temp / "secgate.md").write_text(report, encoding="utf-8")
+    (tmp_path / "comments.json").write_text(json.dumps(comments), encoding="utf-8")
+    ci = _github_ci(runner_temp, event)
+    env = {
+        **os.environ,
+        **ci.env,
+        **{k: expand_expressions(str(v), ci) for k, v in step["env"].items()},
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GH_LOG": str(tmp_path / "gh.log"),
+        "GH_COMMENTS": str(tmp_path / "comments.json"),
+    }
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "summary.md").read_text(encoding="utf-8") == report
+    log = tmp_path / "gh.log"
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines]
+
+
+def _comment(number: int, login: str, body: str) -> dict[str, Any]:
+    return {"id": number, "user": {"login": login}, "body": body}
+
+
+def test_github_summary_step_updates_the_gates_own_comment(tmp_path: Path) -> None:
+    bot = "github-actions[bot]"
+    calls = _run_summary_step(
+        tmp_path,
+        [
+            _comment(11, "octocat", "LGTM"),
+            _comment(12, "mallory", MARKER + " a user's comment with the marker"),
+            _comment(13, bot, "another bot message"),
+            _comment(14, bot, MARKER + "\n## secgate: PASS"),
+            _comment(15, bot, MARKER + "\n## secgate: FAIL"),
+        ],
+    )
+    assert calls[0][:3] == ["api", "--paginate", "repos/secgate-ci/example/issues/7/comments"]
+    assert calls[1][:4] == ["api", "-X", "PATCH", "repos/secgate-ci/example/issues/comments/14"]
+    assert calls[1][4:] == ["-F", f"body=@{tmp_path / 'runner-temp' / 'secgate.md'}"]
+    assert len(calls) == 2
+
+
+def test_github_summary_step_posts_a_comment_the_first_time(tmp_path: Path) -> None:
+    calls = _run_summary_step(tmp_path, [_comment(11, "octocat", MARKER)])
+    assert calls[1][:4] == ["api", "-X", "POST", "repos/secgate-ci/example/issues/7/comments"]
+    assert len(calls) == 2
+
+
+def test_github_summary_step_on_a_push_only_writes_the_job_summary(tmp_path: Path) -> None:
+    assert _run_summary_step(tmp_path, [], event="push") == []
+
+
 # --- GitLab CI -------------------------------------------------------------------------
 
 
