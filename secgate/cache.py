@@ -251,15 +251,39 @@ def _decode(value: bytes, rel: str) -> tuple[list[Finding], SkippedFile | None]:
     )
 
 
-def _cached_weakenings(value: bytes | None) -> list[str]:
+Details = dict[str, str | int | float | bool | None]
+
+
+def _run_row(output: ScanOutput) -> bytes:
+    """The row kept per token for what a scan says about the whole run, not one file."""
+    details = {
+        key: value
+        for key, value in output.details.items()
+        if not key.startswith("cache") and (value is None or isinstance(value, str | int | float))
+    }
+    return zlib.compress(json.dumps({"w": output.weakenings, "d": details}).encode("utf-8"))
+
+
+def _cached_run_row(value: bytes | None) -> tuple[list[str], Details]:
+    """Weakenings and scan details from :func:`_run_row` (empty when absent or unreadable)."""
     if value is None:
-        return []
+        return [], {}
     try:
         data = json.loads(zlib.decompress(value))
     except (ValueError, zlib.error):
-        return []
-    lines = data.get("w") if isinstance(data, dict) else None
-    return [str(line) for line in lines] if isinstance(lines, list) else []
+        return [], {}
+    if not isinstance(data, dict):
+        return [], {}
+    lines = data.get("w")
+    raw = data.get("d")
+    details: Details = {}
+    if isinstance(raw, dict):
+        details = {
+            str(key): value
+            for key, value in raw.items()
+            if value is None or isinstance(value, str | int | float)
+        }
+    return ([str(line) for line in lines] if isinstance(lines, list) else []), details
 
 
 def cache_dir_for(context: ScanContext) -> Path:
@@ -348,21 +372,25 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
     hits = len(handled) - len(misses)
     if context.progress is not None:
         context.progress(hits, len(handled))
-    details: dict[str, str | int | float | bool | None] = {
+    details: Details = {
         "cache_hits": hits,
         "cache_misses": len(misses),
     }
-    # What the scanner read from the tree's own settings (a [tool.bandit] table) is the same
-    # for every file under this token: kept in a row of its own, so an all-hit run shows it.
+    # What the scanner read from the tree's own settings (a [tool.bandit] table) and what it
+    # says about the run (semgrep's taint families, which decide "unconfirmed" findings) are
+    # the same for every file under this token: kept in a row of their own, so an all-hit run
+    # shows them and judges exactly as the cold run did.
     weakenings_key = _key(token, "\0weakenings", "")
     if not misses:
+        row = cache.get_many([weakenings_key]).get(weakenings_key)
+        weakenings, run_details = _cached_run_row(row)
         return ScanOutput(
             findings=findings,
             files_scanned=scanned,
             skipped=skipped,
-            details=details,
+            details={**run_details, **details},
             version=scanner.version(),
-            weakenings=_cached_weakenings(cache.get_many([weakenings_key]).get(weakenings_key)),
+            weakenings=weakenings,
         )
 
     outer = context.progress
@@ -379,7 +407,7 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
                 by_path[finding.path].append(finding)
         reasons = {s.path: s for s in output.skipped}
         rows = {keys[rel]: _encode(by_path[rel], reasons.get(rel)) for rel in misses if rel in keys}
-        rows[weakenings_key] = zlib.compress(json.dumps({"w": output.weakenings}).encode("utf-8"))
+        rows[weakenings_key] = _run_row(output)
         cache.put_many(rows)
     return ScanOutput(
         findings=findings + output.findings,

@@ -282,3 +282,28 @@ def test_a_gap_keeps_its_kind_through_the_cache(tree: Path) -> None:
         (gap,) = verdict.scanner("words").coverage.skipped
         assert (gap.path, gap.reason, gap.kind) == ("d.py", "odd bytes", GapKind.BINARY)
     assert second.scanner("words").coverage.files_scanned == 3
+
+
+def test_a_warm_cache_judges_evidence_as_the_cold_run_did(project: Path) -> None:
+    # The taint families semgrep looked for decide which pattern findings are unconfirmed
+    # (secgate.evidence). An all-hit run used to lose them with the rest of the scan's
+    # details, so the second run blocked findings the first had set aside.
+    write(
+        project,
+        {
+            "run.py": (
+                "import subprocess\n\n\n"
+                "def listing() -> bytes:\n"
+                '    return subprocess.check_output("ls -l /var/log", shell=True)\n'
+            ),
+        },
+    )
+    cold = secgate.check(project, scanners=["bandit", "semgrep"])
+    warm = secgate.check(project, scanners=["bandit", "semgrep"])
+    assert warm.scanner("semgrep").details.get("cache_misses") == 0
+    judged = [(f.rule_id, f.suppressed_by) for f in cold.findings]
+    assert ("B602", "unconfirmed") in judged, judged
+    assert [(f.rule_id, f.suppressed_by) for f in warm.findings] == judged
+    families = cold.scanner("semgrep").details["taint_families"]
+    assert warm.scanner("semgrep").details["taint_families"] == families
+    assert warm.status == cold.status
