@@ -7,7 +7,8 @@ Every fenced ```yaml block of README.md that is a whole GitHub workflow (a mappi
 ``OUT_DIR/.github/workflows/readme-<N>.yml``, N being the block's first line in the README,
 so a finding points back at the README. ``.ci/run`` then runs ``zizmor --offline OUT_DIR``:
 a security tool's examples must pass a workflow security linter. A workflow fragment (a
-``jobs:`` mapping without ``on:``) cannot be linted on its own and is listed as skipped.
+``jobs:`` mapping without ``on:``, such as the shards example) is written with an
+``on: [push]`` line put in front, so its jobs are linted too.
 
 ``tests/test_readme_recipes.py`` imports :func:`fenced_blocks` and :func:`github_workflows`
 from here, so the test and CI look at the same blocks.
@@ -106,7 +107,9 @@ def main(argv: list[str]) -> int:
         target.write_text(block.text, encoding="utf-8")
         print(f"README.md:{block.line} ({block.section}) -> {target}")
     for block in fragments:
-        print(f"README.md:{block.line} ({block.section}): a workflow fragment (no `on:`), skipped")
+        target = out / f"readme-{block.line}.yml"
+        target.write_text("on: [push]\n" + block.text, encoding="utf-8")
+        print(f"README.md:{block.line} ({block.section}), fragment + `on: [push]` -> {target}")
     return 0
 
 
