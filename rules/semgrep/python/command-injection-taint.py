@@ -1,3 +1,5 @@
+import re
+import ipaddress
 import asyncio
 import os
 import shlex
@@ -85,3 +87,34 @@ def beyond_semgrep():
     cmd = user if limit * 3 < 10 else "true"
     # todook: python-command-injection-taint
     os.system(cmd)
+
+
+def validated_guards():
+    host = request.args.get("host", "")
+    if not re.fullmatch(r"[a-z0-9-]{1,63}", host):
+        return "bad host", 400
+    # ok: python-command-injection-taint
+    os.system("ping -c 1 " + host)
+    addr = request.args.get("addr", "")
+    ipaddress.ip_address(addr)
+    # ok: python-command-injection-taint
+    os.system("ping -c 1 " + addr)
+    count = request.args.get("count", "")
+    if count.isdigit():
+        # ok: python-command-injection-taint
+        os.system("ping -c " + count + " localhost")
+    return "ok"
+
+
+def weak_guards():
+    host = request.args.get("host", "")
+    if not re.match(r"[a-z0-9-]+", host):
+        return "bad host", 400
+    # ruleid: python-command-injection-taint
+    os.system("ping -c 1 " + host)
+    name = request.args.get("name", "")
+    if not re.fullmatch(r".+", name):
+        return "bad name", 400
+    # ruleid: python-command-injection-taint
+    os.system("finger " + name)
+    return "ok"

@@ -1,3 +1,5 @@
+import re
+import json
 import logging
 
 from flask import Flask, current_app, request
@@ -70,3 +72,16 @@ class Service:
         self._log.warning("input was %s", input())
         # ok: python-log-injection-taint
         self._log.warning("input was %r", input())
+
+
+def validated_logs():
+    user = request.args.get("user", "")
+    # ok: python-log-injection-taint
+    logging.info("login attempt %s", json.dumps(user))
+    if re.match(r"^[A-Za-z0-9_]{1,32}$", user):
+        # ok: python-log-injection-taint
+        logging.info("login attempt for " + user)
+    other = request.args.get("other", "")
+    if re.search(r"[A-Za-z]", other):
+        # ruleid: python-log-injection-taint
+        logging.info("login attempt for " + other)
