@@ -33,3 +33,11 @@ def django_view(request, response):
     # ok: python-cookie-without-httponly
     response.set_signed_cookie("uid", "42", secure=True, httponly=True)
     return response
+
+
+COOKIE_FLAGS = {"secure": True, "httponly": True, "samesite": "Lax"}
+
+
+def with_flag_kwargs(resp, value):
+    # ok: python-cookie-without-httponly
+    resp.set_cookie("prefs", value, **COOKIE_FLAGS)

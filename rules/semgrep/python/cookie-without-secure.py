@@ -35,3 +35,11 @@ def django_view(request, response):
     # ok: python-cookie-without-secure
     response.set_cookie("lang", "en", max_age=3600, secure=True, httponly=True)
     return response
+
+
+COOKIE_FLAGS = {"secure": True, "httponly": True, "samesite": "Lax"}
+
+
+def with_flag_kwargs(resp, value):
+    # ok: python-cookie-without-secure
+    resp.set_cookie("prefs", value, **COOKIE_FLAGS)

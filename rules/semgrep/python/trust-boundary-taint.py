@@ -47,3 +47,13 @@ def django_safe(request):
     # ok: python-trust-boundary-taint
     request.session["theme"] = "dark"
     return None
+
+
+def django_login(request, User):
+    user = User.objects.get(username=request.POST["username"])
+    # ok: python-trust-boundary-taint
+    request.session["uid"] = user.pk
+    # ok: python-trust-boundary-taint
+    request.session["user_id"] = User.objects.get(email=request.POST["email"]).id
+    # ruleid: python-trust-boundary-taint
+    request.session["name"] = User.objects.get(email=request.POST["email"]).name
