@@ -137,3 +137,9 @@ def django_escaped(request):
 def constant_only(request):
     # ok: python-xss-taint
     return HttpResponse("<p>static</p>")
+
+
+async def starlette_named(req):
+    name = req.query_params.get("name", "")
+    # ruleid: python-xss-taint
+    return HTMLResponse("<p>Hello " + name + "</p>")
