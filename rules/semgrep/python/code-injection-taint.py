@@ -48,3 +48,17 @@ def django_view(request):
 def from_env():
     # ruleid: python-code-injection-taint
     eval(os.environ["HOOK"])
+
+
+def template_injection():
+    from flask import render_template_string
+    import jinja2
+
+    greeting = request.args.get("greeting", "Hello")
+    # ruleid: python-code-injection-taint
+    page = render_template_string(greeting + " {{ name }}", name="you")
+    # ruleid: python-code-injection-taint
+    jinja2.Template(request.args["tpl"]).render()
+    # ok: python-code-injection-taint
+    safe = render_template_string("{{ greeting }} {{ name }}", greeting=greeting, name="you")
+    return page + safe

@@ -46,7 +46,7 @@ def markup():
 
 @app.route("/tpl")
 def tpl():
-    # ruleid: python-xss-taint
+    # ok: python-xss-taint
     return render_template_string("<p>" + request.args.get("msg", "") + "</p>")
 
 
