@@ -1,3 +1,4 @@
+from django.shortcuts import render
 import html
 import json
 
@@ -143,3 +144,21 @@ async def starlette_named(req):
     name = req.query_params.get("name", "")
     # ruleid: python-xss-taint
     return HTMLResponse("<p>Hello " + name + "</p>")
+
+
+def django_marked_in_context(request):
+    motto = request.GET.get("motto", "")
+    # ruleid: python-xss-taint
+    return render(request, "profile.html", {"motto": mark_safe("<em>" + motto + "</em>")})
+
+
+def django_escaped_in_context(request):
+    motto = request.GET.get("motto", "")
+    # ok: python-xss-taint
+    return render(request, "profile.html", {"motto": motto})
+
+
+@api.get("/echo")
+def echo_keyword(q: str):
+    # ruleid: python-xss-taint
+    return HTMLResponse(content="<div>" + q + "</div>")
