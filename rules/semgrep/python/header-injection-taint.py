@@ -80,3 +80,22 @@ def client():
     # ok: python-header-injection-taint
     s.headers["Authorization"] = "Bearer " + os.environ["API_TOKEN"]
     return s
+
+
+@app.route("/tenant/<tenant>")
+def tenant_header(tenant):
+    # ruleid: python-header-injection-taint
+    return {"ok": True}, 200, {"X-Tenant": tenant}
+
+
+@app.route("/tenant-id/<int:tenant>")
+def tenant_number(tenant):
+    # ok: python-header-injection-taint
+    return {"ok": True}, 200, {"X-Tenant": str(int(tenant))}
+
+
+def django_header_kwarg(request):
+    from django.http import HttpResponse
+
+    # ruleid: python-header-injection-taint
+    return HttpResponse("ok", headers={"X-Note": request.POST.get("note", "")})
