@@ -87,3 +87,18 @@ def page():
     n = int(request.args.get("page", "1"))
     # ok: python-open-redirect-taint
     return redirect("/list?page=%d" % n)
+
+
+DESTINATION_TABLE = {"home": "/", "account": "/account"}
+
+
+@app.route("/go-table")
+def go_table():
+    # ok: python-open-redirect-taint
+    return redirect(DESTINATION_TABLE.get(request.args.get("to", ""), "/"))
+
+
+@app.route("/go-raw")
+def go_raw():
+    # ruleid: python-open-redirect-taint
+    return redirect(request.args.get("to", "/"))
