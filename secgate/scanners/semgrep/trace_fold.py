@@ -1,0 +1,193 @@
+"""Constant folding over literals for :mod:`secgate.scanners.semgrep.traces`.
+
+An expression folds to the frozenset of values it can have (more than one when a name is
+restricted to an allow-list); anything not provably constant raises ``_NotConst``.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_LITERAL = (str, int, float, bool, bytes, type(None))
+_MAX_SET = 64
+_MAX_LEN = 10_000
+
+
+@dataclass(frozen=True)
+class Disproved:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str
+
+
+class _NotConst(Exception):
+    pass
+
+
+_BIN: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Div: operator.truediv,
+}
+_CMP: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b,
+}
+
+
+def _check(value: Any) -> Any:
+    if isinstance(value, str | bytes) and len(value) > _MAX_LEN:
+        raise _NotConst
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
+        raise _NotConst
+    return value
+
+
+def _literal(node: ast.expr) -> Any:
+    """The value of a pure literal (constants, tuples and frozensets of them)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL):
+        return node.value
+    if isinstance(node, ast.Tuple | ast.List):
+        return tuple(_literal(e) for e in node.elts)
+    if isinstance(node, ast.Set):
+        return frozenset(_literal(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = _literal(node.operand)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return -value
+    raise _NotConst
+
+
+class _Folder:
+    """Folds an expression to the frozenset of values it can have."""
+
+    def __init__(self, env: dict[str, frozenset[Any]]) -> None:
+        self.env = env
+
+    def fold(self, node: ast.expr) -> frozenset[Any]:
+        try:
+            return frozenset([_literal(node)])
+        except (_NotConst, TypeError):
+            pass
+        if isinstance(node, ast.Name) and node.id in self.env:
+            return self.env[node.id]
+        if isinstance(node, ast.UnaryOp):
+            values = self.fold(node.operand)
+            if isinstance(node.op, ast.Not):
+                return frozenset(not v for v in values)
+            ops: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+                ast.USub: operator.neg,
+                ast.UAdd: operator.pos,
+                ast.Invert: operator.invert,
+            }
+            return self._map(ops[type(node.op)], values)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
+            fn = _BIN[type(node.op)]
+            left, right = self.fold(node.left), self.fold(node.right)
+            return self._product(fn, left, right)
+        if isinstance(node, ast.BoolOp):
+            return self._boolop(node)
+        if isinstance(node, ast.Compare):
+            return self._compare(node)
+        if isinstance(node, ast.IfExp):
+            test = self.fold(node.test)
+            out: set[Any] = set()
+            if any(test):
+                out |= self.fold(node.body)
+            if not all(test):
+                out |= self.fold(node.orelse)
+            return frozenset(out)
+        raise _NotConst
+
+    def _map(self, fn: Callable[[Any], Any], values: frozenset[Any]) -> frozenset[Any]:
+        try:
+            return frozenset(_check(fn(v)) for v in values)
+        except Exception as exc:
+            raise _NotConst from exc
+
+    def _product(
+        self, fn: Callable[[Any, Any], Any], left: frozenset[Any], right: frozenset[Any]
+    ) -> frozenset[Any]:
+        if len(left) * len(right) > _MAX_SET:
+            raise _NotConst
+        out = set()
+        for a in left:
+            for b in right:
+                if isinstance(a, str | bytes) and isinstance(b, int) and b * len(a) > _MAX_LEN:
+                    raise _NotConst
+                try:
+                    out.add(_check(fn(a, b)))
+                except _NotConst:
+                    raise
+                except Exception as exc:
+                    raise _NotConst from exc
+        return frozenset(out)
+
+    def _boolop(self, node: ast.BoolOp) -> frozenset[Any]:
+        # Short-circuit: for `and`, a falsy value ends it; for `or`, a truthy one.
+        is_and = isinstance(node.op, ast.And)
+        results: set[Any] = set()
+        pending = True
+        for value in node.values:
+            values = self.fold(value) if pending else frozenset()
+            stop = {v for v in values if (not v) == is_and}
+            go_on = values - stop
+            results |= stop
+            if value is node.values[-1]:
+                results |= go_on
+            elif not go_on:
+                pending = False
+                break
+        return frozenset(results)
+
+    def _compare(self, node: ast.Compare) -> frozenset[Any]:
+        out: set[Any] = set()
+        left = self.fold(node.left)
+        truth: frozenset[Any] = frozenset([True])
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.fold(comparator)
+            step = self._product(_CMP[type(op)], left, right)
+            out_now = {bool(v) for v in step}
+            truth = frozenset(a and b for a in truth for b in out_now)
+            left = right
+        out |= truth
+        return frozenset(out)
+
+
+def _scope_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a block, not descending into nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _span(node: ast.AST) -> tuple[int, int]:
+    start = getattr(node, "lineno", 0)
+    return start, getattr(node, "end_lineno", None) or start
+
+
+def _covers(node: ast.AST, start: int, end: int) -> bool:
+    a, b = _span(node)
+    return a <= start and end <= b
