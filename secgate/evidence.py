@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from secgate.models import ScanResult
 
 UNCONFIRMED = "unconfirmed"
+#: A taint finding whose flow the trace check (``scanners/semgrep/traces``) proved impossible.
+DISPROVED = "disproved"
 #: The scanner whose taint rules confirm or not (its details name the families).
 TAINT_SCANNER = "semgrep"
 _EVIDENCE_RANK = {"taint": 3, "construct": 2, "pattern": 1}
@@ -219,7 +221,32 @@ def judge_evidence(findings: Sequence[Finding], run: RunContext) -> list[Finding
     return judged
 
 
+def mark_disproved(findings: Sequence[Finding]) -> list[Finding]:
+    """Taint findings whose flow the trace check disproved: reported, not blocking, and no
+    longer a flow (left out of merging, so a pattern finding on their line is judged alone)."""
+    marked = []
+    for finding in findings:
+        if (
+            finding.suppressed_by
+            or evidence_of(finding) != "taint"
+            or finding.properties.get("trace_check") != DISPROVED
+        ):
+            marked.append(finding)
+            continue
+        reason = str(finding.properties.get("trace_reason") or "the trace check disproved it")
+        marked.append(
+            finding.model_copy(
+                update={
+                    "suppressed_by": DISPROVED,
+                    "decided_by": f"taint flow disproved: {reason}",
+                }
+            )
+        )
+    return marked
+
+
 @hookimpl
 def secgate_adjust_findings(findings: list[Finding], run: RunContext) -> None:
-    """Merge doubles, then judge pattern-only findings on the taint rules' evidence."""
-    findings[:] = judge_evidence(merge_doubles(findings), run)
+    """Set disproved taint findings aside, merge doubles, then judge pattern-only findings
+    on the taint rules' evidence."""
+    findings[:] = judge_evidence(merge_doubles(mark_disproved(findings)), run)

@@ -15,13 +15,14 @@ import pytest
 import secgate
 from secgate.api import RunContext
 from secgate.config import Config
-from secgate.evidence import judge_evidence, merge_doubles
+from secgate.evidence import judge_evidence, mark_disproved, merge_doubles
 from secgate.models import Confidence, Coverage, Finding, ScanResult, ScanStatus, Severity
 from secgate.scanners.semgrep import find_binary
 from tests.conftest import run_cli, write
 
 TAINT_RULE = Path(__file__).parent / "fixtures" / "evidence" / "command-taint.yaml"
 FLOW = "import os\n\n\ndef run():\n    os.system(input())\n"
+DEAD_FLOW = "import os\n\n\ndef run():\n    if 5 * 3 < 10:\n        os.system(input())\n"
 NO_FLOW = 'import os\n\nCMD = "ls -l"\n\n\ndef run(cmd=CMD):\n    os.system(cmd)\n'
 needs_semgrep = pytest.mark.skipif(find_binary() is None, reason="semgrep is not installed")
 
@@ -227,6 +228,59 @@ def test_evaluate_reapplies_the_evidence_policy(project: Path, tmp_path: Path) -
     )
     assert run_cli("evaluate", str(report), "--config", str(strict)).code == 1
     assert run_cli("evaluate", str(report), "--config", str(owner)).code == 0
+
+
+def test_a_disproved_taint_finding_is_no_flow_for_the_pattern_on_its_line() -> None:
+    details = {"taint_families": "command-injection", "taint_suffixes": ".py"}
+    reason = "line 5 is on a branch that cannot run: `False` is always False"
+    taint = _finding("semgrep", "t", 5, properties={"evidence": "taint",
+                     "trace_check": "disproved", "trace_reason": reason})  # fmt: skip
+    pattern = _finding("bandit", "B605", 5)
+    judged = judge_evidence(merge_doubles(mark_disproved([taint, pattern])), _run_context(details))
+    assert [(f.rule_id, f.suppressed_by) for f in judged] == [
+        ("t", "disproved"),
+        ("B605", "unconfirmed"),
+    ]
+    assert reason in str(judged[0].decided_by) and judged[1].related == ()
+    # A kept trace is still a flow: the pattern merges into it and nothing is set aside.
+    kept = taint.model_copy(update={"properties": {"evidence": "taint", "trace_check": "kept"}})
+    (one,) = judge_evidence(merge_doubles(mark_disproved([kept, pattern])), _run_context(details))
+    assert one.rule_id == "t" and one.suppressed_by is None
+
+
+@needs_semgrep
+def test_a_dead_branch_flow_is_disproved_and_evaluate_reapplies_it(
+    project: Path, tmp_path: Path
+) -> None:
+    write(project, {"app.py": DEAD_FLOW})
+    verdict = secgate.check(project, scanners=["bandit", "semgrep"], config=_config())
+    on_line = _at(verdict, "app.py", 6)
+    taint = [f for f in on_line if f.properties.get("evidence") == "taint"]
+    assert taint and all(f.suppressed_by == "disproved" for f in taint)
+    assert all("`5 * 3 < 10` is always False" in str(f.decided_by) for f in taint)
+    # bandit's B605 (merged into the pack's pattern rule, if any) is judged with no flow.
+    (pattern,) = [f for f in on_line if f not in taint]
+    assert "B605" in {pattern.rule_id} | {r.rule_id for r in pattern.related}
+    assert pattern.suppressed_by == "unconfirmed"
+    assert verdict.passed
+    owner = _toml(project)
+    saved = run_cli("check", str(project), "--scanner", "bandit", "--scanner", "semgrep",
+                    "--config", str(owner), "--format", "json")  # fmt: skip
+    assert saved.code == 0, saved.err
+    report = tmp_path / "r.json"
+    report.write_text(saved.out)
+    findings = json.loads(saved.out)["findings"]
+    checks = {f["properties"].get("trace_check") for f in findings if f["scanner"] == "semgrep"}
+    assert "disproved" in checks
+    assert run_cli("evaluate", str(report), "--config", str(owner)).code == 0
+    # Without the trace check's verdict the same report blocks: evaluate re-judges from it.
+    data = json.loads(saved.out)
+    for finding in data["findings"]:
+        finding["properties"].pop("trace_check", None)
+        finding["suppressed_by"] = None
+        finding["blocking"] = False
+    report.write_text(json.dumps(data))
+    assert run_cli("evaluate", str(report), "--config", str(owner)).code == 1
 
 
 def test_two_secrets_on_one_line_stay_two_findings() -> None:

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
+import secgate
+from secgate.config import Config
+from secgate.scanners.semgrep import find_binary
 from secgate.scanners.semgrep.traces import Disproved, Unknown, verify
 
 HEAD = "import os\nfrom flask import request, abort\n"
@@ -128,3 +132,47 @@ def test_class_attribute_is_not_a_constant_of_the_method() -> None:
         "class V:\n    LIMIT = 5\n    def get(self):\n        if LIMIT > 10:\n            os.system(request.args['c'])  # sink\n"
     )
     assert isinstance(outcome, Unknown), outcome
+
+
+APP = """\
+import os
+
+from flask import Flask, request
+
+app = Flask(__name__)
+LIMIT = 5
+
+
+@app.route("/dead")
+def dead():
+    cmd = request.args["c"]
+    if LIMIT * 3 < 10:
+        os.system(cmd)
+    return "ok"
+
+
+@app.route("/live")
+def live():
+    os.system(request.args["c"])
+    return "ok"
+"""
+
+
+@pytest.mark.skipif(find_binary() is None, reason="semgrep is not installed")
+def test_real_semgrep_and_pack_disprove_the_dead_branch_and_keep_the_flow(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    verdict = secgate.check(tmp_path, scanners=["semgrep"], config=Config(cache=False))
+    taint = [f for f in verdict.findings if f.properties.get("evidence") == "taint"]
+    dead = [f for f in taint if f.line == 13]
+    live = [f for f in taint if f.line == 19]
+    assert dead and live
+    for finding in dead:
+        assert finding.properties["trace_check"] == "disproved"
+        assert finding.suppressed_by == "disproved" and not finding.blocking
+        assert "line 13 is on a branch that cannot run: `LIMIT * 3 < 10` is always False" in str(
+            finding.decided_by
+        )
+    assert any(f.blocking and f.properties["trace_check"] == "kept" for f in live)
+    assert verdict.status is secgate.VerdictStatus.FAIL

@@ -42,6 +42,7 @@ from secgate.scanners.semgrep.targets import (
     error_kind,
     first_kind,
 )
+from secgate.scanners.semgrep.traces import Disproved, verify
 
 NOSEMGREP = "inline:nosemgrep"
 #: Longest reason kept for a skipped file (semgrep quotes the offending source).
@@ -186,7 +187,18 @@ class _Lines:
             self.cache[rel] = text.split("\n")
 
     def snippet(self, rel: str, start: int, end: int) -> str | None:
+        lines = self.lines(rel)
+        if not lines or start < 1 or start > len(lines):
+            return None
+        last = min(max(end, start), len(lines), start + SNIPPET_MAX_LINES - 1)
+        return printable("\n".join(lines[start - 1 : last]), keep="\n\t")
+
+    def lines(self, rel: str) -> list[str] | None:
+        """The file's lines (read once, from inside the root only), or None if unreadable."""
         if rel not in self.cache:
+            if rel.startswith(("/", "..")) or "/../" in f"/{rel}/":
+                self.cache[rel] = None
+                return None
             try:
                 text = (self.root / rel).read_bytes().decode("utf-8", "replace")
             except OSError:
@@ -195,11 +207,7 @@ class _Lines:
                 # Lines as semgrep counts them: "\n" only (splitlines() also splits on
                 # form feeds and other separators, which would shift the numbers).
                 self.cache[rel] = [line.removesuffix("\r") for line in text.split("\n")]
-        lines = self.cache[rel]
-        if not lines or start < 1 or start > len(lines):
-            return None
-        last = min(max(end, start), len(lines), start + SNIPPET_MAX_LINES - 1)
-        return printable("\n".join(lines[start - 1 : last]), keep="\n\t")
+        return self.cache[rel]
 
 
 @dataclass
@@ -346,6 +354,35 @@ def describe_failure(
     return f"semgrep exited with code {output.returncode}: {detail}"
 
 
+def check_trace(finding: Finding, result: Mapping[str, Any], lines: _Lines) -> Finding:
+    """Verify a taint finding's flow on the file's ``ast`` (``traces``): record
+    ``trace_check`` = ``disproved`` with ``trace_reason``, or ``kept`` with the reason."""
+    if finding.properties.get("evidence") != "taint" or finding.line is None:
+        return finding
+    text = lines.lines(finding.path)
+    if text is None:
+        outcome_reason, disproved = "the file could not be read", False
+    else:
+        start = result.get("start") or {}
+        end = result.get("end") or {}
+        start_col = int(start.get("col", 0)) or None
+        end_col = int(end.get("col", 0)) or None
+        outcome = verify(
+            "\n".join(text),
+            finding.line,
+            finding.end_line or finding.line,
+            start_col if end_col else None,
+            end_col if start_col else None,
+        )
+        outcome_reason, disproved = outcome.reason, isinstance(outcome, Disproved)
+    properties = {
+        **finding.properties,
+        "trace_check": "disproved" if disproved else "kept",
+        "trace_reason": outcome_reason,
+    }
+    return finding.model_copy(update={"properties": properties})
+
+
 def build_output(
     collected: Collected,
     root: Path,
@@ -400,7 +437,7 @@ def build_output(
         if copy is not None:
             properties = {**finding.properties, "analysed_as": copy.analysed_as}
             finding = finding.model_copy(update={"properties": properties})
-        findings.append(finding)
+        findings.append(check_trace(finding, result, lines))
     skipped_paths = {s.path for s in skipped}
     scanned = len(collected.scanned - skipped_paths)
     details["suppressed_inline"] = sum(1 for f in findings if f.suppressed_by)

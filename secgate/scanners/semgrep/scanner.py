@@ -61,8 +61,9 @@ from secgate.scanners.semgrep.targets import (
 )
 
 #: How secgate hands files to semgrep, in the cache token: results cached before files were
-#: read as Python reads them (CR line ends, declared codings) must not be reused.
-READING = "python-reading-2|evidence-1"
+#: read as Python reads them (CR line ends, declared codings) must not be reused, nor
+#: results whose taint findings carry no ``trace_check`` (``traces-1``).
+READING = "python-reading-2|evidence-1|traces-1"
 
 
 def _project_root() -> Path:
