@@ -95,3 +95,11 @@ def upload():
 async def logs(day: str):
     # ruleid: python-path-traversal-taint
     return Path("/var/log/app", day).read_text()
+
+
+@app.route("/dl/<name>")
+def starlette_download_view(name):
+    from fastapi.responses import FileResponse
+
+    # ruleid: python-path-traversal-taint
+    return FileResponse("/srv/files/" + name)

@@ -96,3 +96,15 @@ class Catalog:
         sku = input()
         # ruleid: python-xpath-injection-taint
         return self.tree.find("./item[@sku='" + sku + "']")
+
+
+def evaluator(tree):
+    from lxml import etree
+
+    find = etree.XPathEvaluator(tree)
+    name = request.args.get("name", "")
+    # ruleid: python-xpath-injection-taint
+    hits = find("//user[@name='" + name + "']")
+    # ok: python-xpath-injection-taint
+    safe = find("//user[@name=$name]", name=name)
+    return hits, safe

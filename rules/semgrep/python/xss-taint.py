@@ -162,3 +162,18 @@ def django_escaped_in_context(request):
 def echo_keyword(q: str):
     # ruleid: python-xss-taint
     return HTMLResponse(content="<div>" + q + "</div>")
+
+
+
+@app.route("/bio")
+def bio():
+    text = request.args.get("bio", "")
+    # ok: python-xss-taint
+    return render_template_string("<div>{{ bio }}</div>", bio=text)
+
+
+@app.route("/bio-raw")
+def bio_raw():
+    text = request.args.get("bio", "")
+    # ruleid: python-xss-taint
+    return render_template_string("<div>{{ bio|safe }}</div>", bio=text)
