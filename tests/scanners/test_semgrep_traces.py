@@ -70,6 +70,8 @@ KEPT = {
     "inside-not-in": "def f():\n    x = request.args['c']\n    if x not in {'a', 'b'}:\n        os.system(x)  # sink\n",
     "inside-reassigned": "def f():\n    x = request.args['c']\n    if x == 'a':\n        x = request.args['d']\n        os.system(x)  # sink\n",
     "nested-function": "def f():\n    def g():\n        if False:\n            os.system(request.args['c'])  # sink\n",
+    "tainted-receiver": "def f(path):\n    os.system(path.read_text('utf-8'))  # sink\n",
+    "bound-callee": "def f():\n    run = request.args['c']\n    os.system(run.strip())  # sink\n",
     "plain-flow": "def f():\n    os.system(request.args['c'])  # sink\n",
     "dynamic": "LIMIT = 5\nglobals()['LIMIT'] = 50\ndef f():\n    if LIMIT > 10:\n        os.system(request.args['c'])  # sink\n",
 }
@@ -111,6 +113,11 @@ def test_ifexp_live_arm_on_same_line_is_kept() -> None:
 def test_sink_in_header_of_dead_one_liner_is_kept() -> None:
     outcome = check("def f():\n    if os.system(request.args['c']) and False: print(1)  # sink\n")
     assert isinstance(outcome, Unknown), outcome
+
+
+def test_a_method_of_a_tainted_receiver_is_kept_when_it_is_the_sink() -> None:
+    source = HEAD + "def f(path):\n    yaml.load(path.read_text('utf-8'))\n"
+    assert isinstance(verify(source, 4, 4, start_col=15, end_col=38), Unknown)
 
 
 def test_columns_locate_the_sink() -> None:

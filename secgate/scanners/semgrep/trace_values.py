@@ -7,6 +7,7 @@ code of the sink's block) and literal allow-lists narrowing a name before the si
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import TYPE_CHECKING, Any
 
 from secgate.scanners.semgrep.trace_fold import (
@@ -193,6 +194,8 @@ def constant_sink(
     if stmt is None:
         return Unknown("the sink statement was not located")
     exprs: list[ast.expr]
+    if isinstance(sink, ast.Call) and not _plain_callee(info, sink.func):
+        return Unknown(f"`{ast.unparse(sink.func)[:60]}` may carry the value itself")
     if isinstance(sink, ast.Call):
         exprs = [*sink.args, *(k.value for k in sink.keywords)]
         if not exprs or any(isinstance(e, ast.Starred) for e in sink.args):
@@ -218,6 +221,17 @@ def constant_sink(
     return Disproved(
         f"line {info.start}: the sink's arguments are constant{how}: {', '.join(proofs)}"
     )
+
+
+def _plain_callee(info: _File, func: ast.expr) -> bool:
+    """A callee that carries no data: ``module.attr...`` or a builtin, never rebound."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    if not isinstance(func, ast.Name) or func.id in info.stores or info.dynamic:
+        return False
+    if func.id in info.imported:
+        return True
+    return func.id in dir(builtins) and func.id not in info.unsafe
 
 
 def _from_container(info: _File, stmt: ast.stmt, expr: ast.expr) -> Any:

@@ -45,6 +45,7 @@ class _File:
         self.dead: list[tuple[tuple[int, int], tuple[int, int]]] = []
         self.stores: dict[str, list[ast.AST]] = {}
         self.unsafe: set[str] = set()
+        self.imported: set[str] = set()
         self.dynamic = False
         for node in ast.walk(tree):
             self._note(node)
@@ -66,6 +67,7 @@ class _File:
             if node.name == "*":
                 self.dynamic = True
             self.unsafe.add((node.asname or node.name).split(".")[0])
+            self.imported.add((node.asname or node.name).split(".")[0])
         elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
             self.unsafe.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
