@@ -254,12 +254,19 @@ def _decode(value: bytes, rel: str) -> tuple[list[Finding], SkippedFile | None]:
 Details = dict[str, str | int | float | bool | None]
 
 
+#: Scan details that describe what the scanner looks for (its rule set), not the work of
+#: one run: an all-hit run replays them, because later steps judge by them (semgrep's taint
+#: families decide which pattern findings are unconfirmed, :mod:`secgate.evidence`).
+#: Counters of the run itself (``semgrep_runs``, ``candidates``...) are not replayed.
+REPLAYED_DETAILS = ("rules", "registry_configs", "taint_families", "taint_suffixes")
+
+
 def _run_row(output: ScanOutput) -> bytes:
     """The row kept per token for what a scan says about the whole run, not one file."""
     details = {
         key: value
         for key, value in output.details.items()
-        if not key.startswith("cache") and (value is None or isinstance(value, str | int | float))
+        if key in REPLAYED_DETAILS and (value is None or isinstance(value, str | int | float))
     }
     return zlib.compress(json.dumps({"w": output.weakenings, "d": details}).encode("utf-8"))
 
@@ -281,7 +288,7 @@ def _cached_run_row(value: bytes | None) -> tuple[list[str], Details]:
         details = {
             str(key): value
             for key, value in raw.items()
-            if value is None or isinstance(value, str | int | float)
+            if key in REPLAYED_DETAILS and (value is None or isinstance(value, str | int | float))
         }
     return ([str(line) for line in lines] if isinstance(lines, list) else []), details
 

@@ -183,3 +183,32 @@ def test_real_semgrep_and_pack_disprove_the_dead_branch_and_keep_the_flow(
         )
     assert any(f.blocking and f.properties["trace_check"] == "kept" for f in live)
     assert verdict.status is secgate.VerdictStatus.FAIL
+
+
+def check_exact(body: str, value: str) -> Disproved | Unknown:
+    """As semgrep reports a focused sink: the columns of the value that reaches it."""
+    source = HEAD + textwrap.dedent(body)
+    lines = source.splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "# sink" in text)
+    col = lines[line - 1].index(value) + 1
+    return verify(source, line, line, col, col + len(value))
+
+
+def test_a_focused_call_that_reads_the_request_is_not_constant_for_its_constant_arguments() -> None:
+    # request.args.get("user", "") has constant arguments, but its value is the request's
+    outcome = check_exact(
+        "from flask import session\ndef f():\n    session['user'] = request.args.get('user', '')  # sink\n",
+        "request.args.get('user', '')",
+    )
+    assert isinstance(outcome, Unknown), outcome
+    outcome = check_exact(
+        "def f():\n    os.system(os.environ.get('CMD', 'ls'))  # sink\n", "os.environ.get('CMD', 'ls')"
+    )
+    assert isinstance(outcome, Unknown), outcome
+
+
+def test_a_focused_value_from_a_literal_container_or_a_pure_builtin_is_constant() -> None:
+    body = "def f():\n    d = {'safe': 'ls', 'user': request.args['c']}\n    os.system(d.get('safe'))  # sink\n"
+    assert isinstance(check_exact(body, "d.get('safe')"), Disproved)
+    body = "def f():\n    os.system(str(5))  # sink\n"
+    assert isinstance(check_exact(body, "str(5)"), Disproved)

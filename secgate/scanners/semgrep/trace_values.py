@@ -187,16 +187,27 @@ def _statement_of(info: _File, sink: ast.expr) -> ast.stmt | None:
 
 
 def constant_sink(
-    info: _File, sink: ast.expr, live_env: dict[str, frozenset[Any]]
+    info: _File, sink: ast.expr, live_env: dict[str, frozenset[Any]], *, exact: bool = False
 ) -> Disproved | Unknown:
+    """Disproved when every value reaching the sink folds to a constant.
+
+    *exact*: the sink expression was located by semgrep's columns, so it is the value that
+    reaches the sink (rules focus on it), and a call there is a value: only a pure builtin's
+    value follows from constant arguments (``request.args.get("user")`` does not). Without
+    columns the sink is the line's outermost call, the sink function itself, and its
+    arguments are what reaches it.
+    """
 
     stmt = _statement_of(info, sink)
     if stmt is None:
         return Unknown("the sink statement was not located")
     exprs: list[ast.expr]
-    if isinstance(sink, ast.Call) and not _plain_callee(info, sink.func):
+    if isinstance(sink, ast.Call) and exact and not _pure_callee(info, sink.func):
+        # a value: only a literal container's own get()/pop() is known (else Unknown below)
+        exprs = [sink]
+    elif isinstance(sink, ast.Call) and not exact and not _plain_callee(info, sink.func):
         return Unknown(f"`{ast.unparse(sink.func)[:60]}` may carry the value itself")
-    if isinstance(sink, ast.Call):
+    elif isinstance(sink, ast.Call):
         exprs = [*sink.args, *(k.value for k in sink.keywords)]
         if not exprs or any(isinstance(e, ast.Starred) for e in sink.args):
             return Unknown("the sink call's arguments are not all plain expressions")
@@ -223,6 +234,36 @@ def constant_sink(
     )
 
 
+#: Builtins whose result follows from their arguments alone: with constant arguments, the
+#: value is constant. Any other call (``request.args.get("user")``, ``os.environ.get("X")``)
+#: may return data from outside whatever its arguments are.
+_PURE_BUILTINS = frozenset(
+    {
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "len",
+        "repr",
+        "format",
+        "abs",
+        "min",
+        "max",
+        "round",
+        "sorted",
+        "tuple",
+        "list",
+        "frozenset",
+        "chr",
+        "ord",
+        "hex",
+        "oct",
+        "bin",
+    }
+)
+
+
 def _plain_callee(info: _File, func: ast.expr) -> bool:
     """A callee that carries no data: ``module.attr...`` or a builtin, never rebound."""
     while isinstance(func, ast.Attribute):
@@ -232,6 +273,13 @@ def _plain_callee(info: _File, func: ast.expr) -> bool:
     if func.id in info.imported:
         return True
     return func.id in dir(builtins) and func.id not in info.unsafe
+
+
+def _pure_callee(info: _File, func: ast.expr) -> bool:
+    """A pure builtin, never rebound or imported over: constant when its arguments are."""
+    if not isinstance(func, ast.Name) or func.id in info.stores or info.dynamic:
+        return False
+    return func.id in _PURE_BUILTINS and func.id not in info.imported and func.id not in info.unsafe
 
 
 def _from_container(info: _File, stmt: ast.stmt, expr: ast.expr) -> Any:

@@ -228,7 +228,7 @@ def _verify(
         return Disproved(proof)
     if sink is None:
         return Unknown("the sink expression was not located in the file")
-    return constant_sink(info, sink, info.env(exclude_dead=True))
+    return constant_sink(info, sink, info.env(exclude_dead=True), exact=start_col is not None)
 
 
 def _sink_node(
