@@ -15,7 +15,7 @@ import pytest
 import secgate
 from secgate.api import RunContext
 from secgate.config import Config
-from secgate.evidence import judge_evidence, mark_disproved, merge_doubles
+from secgate.evidence import judge_evidence, mark_disproved, mark_unreachable, merge_doubles
 from secgate.models import Confidence, Coverage, Finding, ScanResult, ScanStatus, Severity
 from secgate.scanners.semgrep import find_binary
 from tests.conftest import run_cli, write
@@ -258,10 +258,12 @@ def test_a_dead_branch_flow_is_disproved_and_evaluate_reapplies_it(
     taint = [f for f in on_line if f.properties.get("evidence") == "taint"]
     assert taint and all(f.suppressed_by == "disproved" for f in taint)
     assert all("`5 * 3 < 10` is always False" in str(f.decided_by) for f in taint)
-    # bandit's B605 (merged into the pack's pattern rule, if any) is judged with no flow.
-    (pattern,) = [f for f in on_line if f not in taint]
-    assert "B605" in {pattern.rule_id} | {r.rule_id for r in pattern.related}
-    assert pattern.suppressed_by == "unconfirmed"
+    # bandit's B605 and the pack's pattern rule on that line cannot run either: disproved
+    # by the same proof, whatever their evidence, and not merged into anything.
+    patterns = [f for f in on_line if f not in taint]
+    assert "B605" in {f.rule_id for f in patterns}
+    assert all(f.suppressed_by == "disproved" for f in patterns)
+    assert all("`5 * 3 < 10` is always False" in str(f.decided_by) for f in patterns)
     assert verdict.passed
     owner = _toml(project)
     saved = run_cli("check", str(project), "--scanner", "bandit", "--scanner", "semgrep",
@@ -280,6 +282,8 @@ def test_a_dead_branch_flow_is_disproved_and_evaluate_reapplies_it(
         finding["suppressed_by"] = None
         finding["blocking"] = False
     report.write_text(json.dumps(data))
+    # (with the tree still there, evaluate would check the lines that cannot run again)
+    (project / "app.py").unlink()
     assert run_cli("evaluate", str(report), "--config", str(owner)).code == 1
 
 
@@ -295,3 +299,23 @@ def test_two_secrets_on_one_line_stay_two_findings() -> None:
     taint = _finding("semgrep", "t", 3, properties={"evidence": "taint"})
     pattern = _finding("semgrep", "p", 3, properties={"evidence": "pattern"})
     assert [f.rule_id for f in merge_doubles([pattern, taint])] == ["t"]
+
+
+def test_a_pattern_finding_on_a_line_that_cannot_run_is_disproved(tmp_path: Path) -> None:
+    # hashlib.sha1() under `if DEBUG and False:` is no weakness, whatever found it.
+    (tmp_path / "a.py").write_text(
+        "import hashlib\nDEBUG = True\n\n\ndef digest(data):\n"
+        "    if DEBUG and False:\n        return hashlib.sha1(data)\n"
+        "    return hashlib.sha1(data)\n"
+    )
+    dead, live = _finding("bandit", "B324", 7, cwe=327), _finding("bandit", "B324", 8, cwe=327)
+    checked = mark_disproved(mark_unreachable([dead, live], tmp_path))
+    assert [(f.line, f.suppressed_by) for f in checked] == [(7, "disproved"), (8, None)]
+    assert "`DEBUG and False` is always False" in str(checked[0].decided_by)
+    # A path that leaves the root, or a symlink, is never read: the finding stays.
+    (tmp_path / "inside").mkdir()
+    (tmp_path / "inside" / "link.py").symlink_to(tmp_path / "a.py")
+    linked = dead.model_copy(update={"path": "link.py"})
+    escaped = dead.model_copy(update={"path": "../a.py"})
+    for finding in mark_unreachable([linked, escaped], tmp_path / "inside"):
+        assert "trace_check" not in finding.properties

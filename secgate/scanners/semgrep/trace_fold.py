@@ -191,3 +191,99 @@ def _span(node: ast.AST) -> tuple[int, int]:
 def _covers(node: ast.AST, start: int, end: int) -> bool:
     a, b = _span(node)
     return a <= start and end <= b
+
+
+def _pos(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
+    start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    end = (
+        getattr(node, "end_lineno", None) or start[0],
+        getattr(node, "end_col_offset", None) or 0,
+    )
+    return start, end
+
+
+_DYNAMIC = {"globals", "locals", "vars", "exec", "eval", "setattr", "__import__"}
+
+
+class _File:
+    def __init__(self, tree: ast.Module, start: int, end: int) -> None:
+        self.tree = tree
+        self.start, self.end = start, end
+        self.dead: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.stores: dict[str, list[ast.AST]] = {}
+        self.unsafe: set[str] = set()
+        self.imported: set[str] = set()
+        self.dynamic = False
+        for node in ast.walk(tree):
+            self._note(node)
+        self.scope_body = tree.body
+        self.function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+
+    def _note(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            self.stores.setdefault(node.id, []).append(node)
+            if isinstance(node.ctx, ast.Del):
+                self.unsafe.add(node.id)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            self.unsafe.update(node.names)
+        elif isinstance(node, ast.arg):
+            self.unsafe.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            self.unsafe.add(node.name)
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                self.dynamic = True
+            self.unsafe.add((node.asname or node.name).split(".")[0])
+            self.imported.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            self.unsafe.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            self.unsafe.add(node.rest)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            self.dynamic |= node.func.id in _DYNAMIC
+
+    def is_dead(self, node: ast.AST) -> bool:
+        a, b = _pos(node)
+        return any(s <= a and b <= e for s, e in self.dead)
+
+    def env(self, exclude_dead: bool) -> dict[str, frozenset[Any]]:
+        """Names bound exactly once (on live code) by a plain ``name = <literal>``."""
+        if self.dynamic:
+            return {}
+        env: dict[str, frozenset[Any]] = {}
+        parents = {id(s): body for body in self._bodies() for s in body}
+        for name, stores in self.stores.items():
+            if name in self.unsafe:
+                continue
+            live = [s for s in stores if not (exclude_dead and self.is_dead(s))]
+            if len(live) != 1:
+                continue
+            assign = self._assign_of(live[0])
+            if assign is None or parents.get(id(assign)) is None:
+                continue
+            body = parents[id(assign)]
+            if body is not self.tree.body and body is not self.scope_body:
+                continue
+            if body is self.scope_body and _span(assign)[1] >= self.start:
+                continue
+            try:
+                env[name] = frozenset([_literal(assign.value)])
+            except (_NotConst, TypeError):
+                continue
+        return env
+
+    def _bodies(self) -> list[list[ast.stmt]]:
+        return [self.tree.body] + (
+            [self.scope_body] if self.scope_body is not self.tree.body else []
+        )
+
+    def _assign_of(self, target: ast.AST) -> ast.Assign | None:
+        for stmt in self._bodies():
+            for node in stmt:
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and node.targets[0] is target
+                ):
+                    return node
+        return None

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from secgate.scanners.semgrep.trace_fold import (
     Disproved,
     Unknown,
     _covers,
+    _File,
     _Folder,
     _literal,
     _NotConst,
     _scope_nodes,
 )
-
-if TYPE_CHECKING:
-    from secgate.scanners.semgrep.traces import _File
 
 _UNKNOWN = object()  # a container element whose value is not known (maybe tainted)
 _ABORTS = {"abort"}

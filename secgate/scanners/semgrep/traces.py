@@ -20,120 +20,25 @@ Anything unexpected gives :class:`Unknown`; :func:`verify` never raises.
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from secgate.scanners.semgrep.trace_fold import (
     Disproved,
     Unknown,
     _covers,
+    _File,
     _Folder,
-    _literal,
     _NotConst,
+    _pos,
     _span,
 )
 from secgate.scanners.semgrep.trace_values import constant_sink
 
 __all__ = ["Disproved", "Unknown", "verify"]
 
-_DYNAMIC = {"globals", "locals", "vars", "exec", "eval", "setattr", "__import__"}
-
-
-class _File:
-    def __init__(self, tree: ast.Module, start: int, end: int) -> None:
-        self.tree = tree
-        self.start, self.end = start, end
-        self.dead: list[tuple[tuple[int, int], tuple[int, int]]] = []
-        self.stores: dict[str, list[ast.AST]] = {}
-        self.unsafe: set[str] = set()
-        self.imported: set[str] = set()
-        self.dynamic = False
-        for node in ast.walk(tree):
-            self._note(node)
-        self.scope_body = tree.body
-        self.function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
-
-    def _note(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            self.stores.setdefault(node.id, []).append(node)
-            if isinstance(node.ctx, ast.Del):
-                self.unsafe.add(node.id)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            self.unsafe.update(node.names)
-        elif isinstance(node, ast.arg):
-            self.unsafe.add(node.arg)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            self.unsafe.add(node.name)
-        elif isinstance(node, ast.alias):
-            if node.name == "*":
-                self.dynamic = True
-            self.unsafe.add((node.asname or node.name).split(".")[0])
-            self.imported.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-            self.unsafe.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            self.unsafe.add(node.rest)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            self.dynamic |= node.func.id in _DYNAMIC
-
-    def is_dead(self, node: ast.AST) -> bool:
-        a, b = _pos(node)
-        return any(s <= a and b <= e for s, e in self.dead)
-
-    def env(self, exclude_dead: bool) -> dict[str, frozenset[Any]]:
-        """Names bound exactly once (on live code) by a plain ``name = <literal>``."""
-        if self.dynamic:
-            return {}
-        env: dict[str, frozenset[Any]] = {}
-        parents = {id(s): body for body in self._bodies() for s in body}
-        for name, stores in self.stores.items():
-            if name in self.unsafe:
-                continue
-            live = [s for s in stores if not (exclude_dead and self.is_dead(s))]
-            if len(live) != 1:
-                continue
-            assign = self._assign_of(live[0])
-            if assign is None or parents.get(id(assign)) is None:
-                continue
-            body = parents[id(assign)]
-            if body is not self.tree.body and body is not self.scope_body:
-                continue
-            if body is self.scope_body and _span(assign)[1] >= self.start:
-                continue
-            try:
-                env[name] = frozenset([_literal(assign.value)])
-            except (_NotConst, TypeError):
-                continue
-        return env
-
-    def _bodies(self) -> list[list[ast.stmt]]:
-        return [self.tree.body] + (
-            [self.scope_body] if self.scope_body is not self.tree.body else []
-        )
-
-    def _assign_of(self, target: ast.AST) -> ast.Assign | None:
-        for stmt in self._bodies():
-            for node in stmt:
-                if (
-                    isinstance(node, ast.Assign)
-                    and len(node.targets) == 1
-                    and node.targets[0] is target
-                ):
-                    return node
-        return None
-
 
 def _test_text(node: ast.expr) -> str:
     text = ast.unparse(node)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _pos(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
-    start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-    end = (
-        getattr(node, "end_lineno", None) or start[0],
-        getattr(node, "end_col_offset", None) or 0,
-    )
-    return start, end
 
 
 def _mark_dead(info: _File, folder: _Folder, sink: ast.expr | None) -> str | None:
@@ -205,6 +110,40 @@ def verify(
         return Unknown("the file is too deeply nested to analyse")
     except Exception as exc:  # noqa: BLE001 -- never raise: an unexpected shape keeps the finding
         return Unknown(f"the trace check did not complete ({type(exc).__name__})")
+
+
+def unreachable(
+    source: str,
+    start_line: int,
+    end_line: int | None = None,
+    start_col: int | None = None,
+    end_col: int | None = None,
+) -> Disproved | Unknown:
+    """Disproved when the finding's line lies on a branch that cannot run (constant folding
+    of its ``if``/``while`` test), whatever the finding's evidence; else Unknown.
+
+    Code that cannot run holds no weakness, for a pattern or construct finding (a bandit
+    test, ``hashlib.sha1()`` under ``if False:``) as for a taint flow.
+    """
+    try:
+        tree = ast.parse(source)
+        end = end_line or start_line
+        function, nested = _enclosing_function(tree, start_line, end)
+        if nested:
+            return Unknown("the line is inside a nested function, class or lambda")
+        info = _File(tree, start_line, end)
+        if function is not None:
+            info.scope_body = function.body
+            info.function = function
+        sink = _sink_node(tree, start_line, end, start_col, end_col) if start_col else None
+        proof = _mark_dead(info, _Folder(info.env(exclude_dead=False)), sink)
+    except (SyntaxError, ValueError):
+        return Unknown("the file does not parse as Python")
+    except RecursionError:
+        return Unknown("the file is too deeply nested to analyse")
+    except Exception as exc:  # noqa: BLE001 -- never raise: an unexpected shape keeps it
+        return Unknown(f"the reachability check did not complete ({type(exc).__name__})")
+    return Disproved(proof) if proof is not None else Unknown("the line can run")
 
 
 def _verify(
