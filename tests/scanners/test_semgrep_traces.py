@@ -212,3 +212,22 @@ def test_a_focused_value_from_a_literal_container_or_a_pure_builtin_is_constant(
     assert isinstance(check_exact(body, "d.get('safe')"), Disproved)
     body = "def f():\n    os.system(str(5))  # sink\n"
     assert isinstance(check_exact(body, "str(5)"), Disproved)
+
+
+def test_a_name_bound_to_a_constant_element_and_an_f_string_of_it_are_constant() -> None:
+    body = (
+        "def f():\n    candidates = [request.args['p']]\n    candidates.append('index.html')\n"
+        "    chosen = candidates.pop()\n    open(f'/srv/public/{chosen}')  # sink\n"
+    )
+    outcome = check_exact(body, "f'/srv/public/{chosen}'")
+    assert isinstance(outcome, Disproved), outcome
+    # the tainted element: kept
+    tainted = body.replace("    candidates.append('index.html')\n", "")
+    assert isinstance(check_exact(tainted, "f'/srv/public/{chosen}'"), Unknown)
+    # a name bound twice, or from an unknown call: kept
+    twice = body.replace("    open(", "    chosen = request.args['q']\n    open(")
+    assert isinstance(check_exact(twice, "f'/srv/public/{chosen}'"), Unknown)
+    table = "def f():\n    names = {'asked': request.args['n'], 'default': 'README.md'}\n    name = names['default']\n    os.system('cat ' + name)  # sink\n"
+    assert isinstance(check_exact(table, "'cat ' + name"), Disproved)
+    asked = table.replace("names['default']", "names['asked']")
+    assert isinstance(check_exact(asked, "'cat ' + name"), Unknown)

@@ -107,6 +107,8 @@ class _Folder:
             return self._boolop(node)
         if isinstance(node, ast.Compare):
             return self._compare(node)
+        if isinstance(node, ast.JoinedStr):
+            return self._joined(node)
         if isinstance(node, ast.IfExp):
             test = self.fold(node.test)
             out: set[Any] = set()
@@ -116,6 +118,29 @@ class _Folder:
                 out |= self.fold(node.orelse)
             return frozenset(out)
         raise _NotConst
+
+    def _joined(self, node: ast.JoinedStr) -> frozenset[Any]:
+        """An f-string whose every part folds: ``f"/srv/{name}"`` with ``name`` constant."""
+        results: set[str] = {""}
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                results = {r + part.value for r in results}
+                continue
+            if (
+                not isinstance(part, ast.FormattedValue)
+                or part.conversion != -1
+                or part.format_spec is not None
+            ):
+                raise _NotConst
+            values = self.fold(part.value)
+            if len(results) * len(values) > _MAX_SET or not all(
+                isinstance(v, str | int) and not isinstance(v, bool) for v in values
+            ):
+                raise _NotConst
+            results = {r + str(v) for r in results for v in values}
+            if any(len(r) > _MAX_LEN for r in results):
+                raise _NotConst
+        return frozenset(results)
 
     def _map(self, fn: Callable[[Any], Any], values: frozenset[Any]) -> frozenset[Any]:
         try:

@@ -212,6 +212,7 @@ def constant_sink(
     else:
         exprs = [sink]
     env = {**live_env, **_narrowed(info, stmt)}
+    env.update(_container_names(info, env))
     live = _Folder(env)
     proofs: list[str] = []
     for expr in exprs:
@@ -301,3 +302,27 @@ def _from_container(info: _File, stmt: ast.stmt, expr: ast.expr) -> Any:
     except (LookupError, _NotConst, TypeError, ValueError, IndexError):
         return _UNKNOWN
     return _UNKNOWN
+
+
+def _container_names(info: _File, env: dict[str, frozenset[Any]]) -> dict[str, frozenset[Any]]:
+    """Names bound once, at the top of the sink's function before it, to an element of a
+    literal container whose value is known there (``chosen = items.pop()``,
+    ``cmd = table["safe"]``): the element's constant value."""
+    out: dict[str, frozenset[Any]] = {}
+    if info.dynamic or info.scope_body is info.tree.body:
+        return out
+    for name, stores in info.stores.items():
+        if name in env or name in info.unsafe or len(stores) != 1:
+            continue
+        assign = info._assign_of(stores[0])
+        if assign is None or not any(assign is s for s in info.scope_body):
+            continue
+        if assign.end_lineno is None or assign.end_lineno >= info.start:
+            continue
+        if not isinstance(assign.value, ast.Subscript | ast.Call):
+            continue
+        value = _from_container(info, assign, assign.value)
+        if value is _UNKNOWN or not isinstance(value, str | bytes | int | float | bool):
+            continue
+        out[name] = frozenset([value])
+    return out
