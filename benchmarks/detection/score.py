@@ -3,14 +3,16 @@
 Usage: python benchmarks/detection/score.py [--family F] [--json]
 
 The suite is ``cases/<family>/<framework>_<nn>_{true|false}.py``, one labelled case per
-file, described in ``manifest.toml`` (family, CWE, label, framework, why). Four columns:
+file, described in ``manifest.toml`` (family, CWE, label, framework, why). Five columns:
 
 * ``secgate all``: every finding of ``secgate.check(cases, scanners=["bandit", "semgrep"])``
   with nothing excluded (no default excludes, no .gitignore, no cache, test code not relaxed);
 * ``secgate block``: the blocking findings of that same run;
 * ``bandit``: ``bandit -r -f json`` from the venv, test ids mapped to CWEs through bandit's
   own ``issue_cwe`` field;
-* ``semgrep pack``: ``semgrep --config rules/semgrep --json`` alone.
+* ``semgrep pack``: ``semgrep --config rules/semgrep --json`` alone;
+* ``pattern pack``: the same with the pack as it was before the taint rules (commit
+  ``576cbfe``, taken with ``git archive``; ``--pattern-ref`` names another).
 
 A file counts as detected when one of its findings carries a CWE of the file's family (the
 family table is :data:`secgate.families.FAMILIES`, the one the gate itself uses); a finding
@@ -28,6 +30,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -40,7 +43,9 @@ CASES = HERE / "cases"
 MANIFEST = HERE / "manifest.toml"
 RULES = REPO / "rules" / "semgrep"
 SCANNERS = ("bandit", "semgrep")
-COLUMNS = ("secgate all", "secgate block", "bandit", "semgrep pack")
+COLUMNS = ("secgate all", "secgate block", "bandit", "semgrep pack", "pattern pack")
+#: The pack before the taint rules (issue 16's starting point): the "pattern pack" column.
+PATTERN_REF = "576cbfe"
 
 sys.path.insert(0, str(REPO))
 
@@ -179,15 +184,31 @@ def run_bandit(target: Path, cases: Path) -> Detections:
     return found
 
 
-def run_semgrep(target: Path, cases: Path) -> Detections:
-    """Families found per file by ``semgrep --config rules/semgrep`` alone."""
+def pattern_pack(ref: str, into: Path) -> Path | None:
+    """The pack's rules at *ref* (``git archive``) under *into*, or None without git/ref."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "rules/semgrep"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        print(f"warning: no pattern pack: git archive {ref} failed", file=sys.stderr)
+        return None
+    unpack = subprocess.run(
+        ["tar", "-x", "-C", str(into)], input=archive.stdout, capture_output=True, check=False
+    )
+    return into / "rules" / "semgrep" if unpack.returncode == 0 else None
+
+
+def run_semgrep(target: Path, cases: Path, rules: Path = RULES) -> Detections:
+    """Families found per file by ``semgrep --config <rules>`` alone."""
     from secgate.scanners.semgrep import parse_cwes  # noqa: PLC0415
 
     proc = subprocess.run(
         [
             _tool("semgrep"),
             "--config",
-            str(RULES),
+            str(rules),
             "--metrics=off",
             "--disable-version-check",
             "--json",
@@ -248,6 +269,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--family", choices=sorted(FAMILIES), help="score only this family")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--pattern-ref",
+        default=PATTERN_REF,
+        help=f"commit whose rules/semgrep is the 'pattern pack' column (default {PATTERN_REF})",
+    )
     args = parser.parse_args()
 
     cases = load_manifest()
@@ -265,6 +291,9 @@ def main() -> int:
         "bandit": run_bandit(target, CASES),
         "semgrep pack": run_semgrep(target, CASES),
     }
+    with tempfile.TemporaryDirectory() as tmp:
+        old = pattern_pack(args.pattern_ref, Path(tmp))
+        columns["pattern pack"] = run_semgrep(target, CASES, old) if old is not None else {}
     table = score(cases, columns)
     if args.json:
         out = {
