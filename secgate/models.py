@@ -176,7 +176,8 @@ class Finding(_Frozen):
     suppressed_by: str | None = Field(
         default=None,
         description="Why it does not block: inline, below-threshold, baseline, waiver:<id>, "
-        "duplicate, path-policy:<id>, preexisting, newly-disclosed; None when it blocks or "
+        "duplicate, path-policy:<id>, preexisting, newly-disclosed, unconfirmed, disproved; None "
+        "when it blocks or "
         "was not judged.",
     )
     decided_by: str | None = Field(
