@@ -202,7 +202,8 @@ def test_a_focused_call_that_reads_the_request_is_not_constant_for_its_constant_
     )
     assert isinstance(outcome, Unknown), outcome
     outcome = check_exact(
-        "def f():\n    os.system(os.environ.get('CMD', 'ls'))  # sink\n", "os.environ.get('CMD', 'ls')"
+        "def f():\n    os.system(os.environ.get('CMD', 'ls'))  # sink\n",
+        "os.environ.get('CMD', 'ls')",
     )
     assert isinstance(outcome, Unknown), outcome
 
