@@ -41,3 +41,9 @@ COOKIE_FLAGS = {"secure": True, "httponly": True, "samesite": "Lax"}
 def with_flag_kwargs(resp, value):
     # ok: python-cookie-without-httponly
     resp.set_cookie("prefs", value, **COOKIE_FLAGS)
+
+
+def jar_copy(jar, other):
+    for cookie in other:
+        # ok: python-cookie-without-httponly
+        jar.set_cookie(cookie)

@@ -43,3 +43,9 @@ COOKIE_FLAGS = {"secure": True, "httponly": True, "samesite": "Lax"}
 def with_flag_kwargs(resp, value):
     # ok: python-cookie-without-secure
     resp.set_cookie("prefs", value, **COOKIE_FLAGS)
+
+
+def jar_copy(jar, other):
+    for cookie in other:
+        # ok: python-cookie-without-secure
+        jar.set_cookie(cookie)
