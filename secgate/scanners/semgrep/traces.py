@@ -99,13 +99,17 @@ def verify(
     end_line: int | None = None,
     start_col: int | None = None,
     end_col: int | None = None,
+    *,
+    dead_only: bool = False,
 ) -> Disproved | Unknown:
     """Disprove the taint flow into the sink at ``start_line``..``end_line``, or say Unknown.
 
     Columns are semgrep's (1-based); with them the sink expression is located exactly.
+    *dead_only*: only whether the line can run (:func:`unreachable`).
     """
     try:
-        return _verify(source, start_line, end_line or start_line, start_col, end_col)
+        end = end_line or start_line
+        return _verify(source, start_line, end, start_col, end_col, dead_only=dead_only)
     except RecursionError:
         return Unknown("the file is too deeply nested to analyse")
     except Exception as exc:  # noqa: BLE001 -- never raise: an unexpected shape keeps the finding
@@ -125,29 +129,17 @@ def unreachable(
     Code that cannot run holds no weakness, for a pattern or construct finding (a bandit
     test, ``hashlib.sha1()`` under ``if False:``) as for a taint flow.
     """
-    try:
-        tree = ast.parse(source)
-        end = end_line or start_line
-        function, nested = _enclosing_function(tree, start_line, end)
-        if nested:
-            return Unknown("the line is inside a nested function, class or lambda")
-        info = _File(tree, start_line, end)
-        if function is not None:
-            info.scope_body = function.body
-            info.function = function
-        sink = _sink_node(tree, start_line, end, start_col, end_col) if start_col else None
-        proof = _mark_dead(info, _Folder(info.env(exclude_dead=False)), sink)
-    except (SyntaxError, ValueError):
-        return Unknown("the file does not parse as Python")
-    except RecursionError:
-        return Unknown("the file is too deeply nested to analyse")
-    except Exception as exc:  # noqa: BLE001 -- never raise: an unexpected shape keeps it
-        return Unknown(f"the reachability check did not complete ({type(exc).__name__})")
-    return Disproved(proof) if proof is not None else Unknown("the line can run")
+    return verify(source, start_line, end_line, start_col, end_col, dead_only=True)
 
 
 def _verify(
-    source: str, start: int, end: int, start_col: int | None, end_col: int | None
+    source: str,
+    start: int,
+    end: int,
+    start_col: int | None,
+    end_col: int | None,
+    *,
+    dead_only: bool,
 ) -> Disproved | Unknown:
     try:
         tree = ast.parse(source)
@@ -165,6 +157,8 @@ def _verify(
     proof = _mark_dead(info, folder, sink if start_col is not None else None)
     if proof is not None:
         return Disproved(proof)
+    if dead_only:
+        return Unknown("the line can run")
     if sink is None:
         return Unknown("the sink expression was not located in the file")
     return constant_sink(info, sink, info.env(exclude_dead=True), exact=start_col is not None)
