@@ -213,15 +213,21 @@ def test_a_baseline_or_waiver_for_either_partner_matches_the_merged_finding(
     assert holder and holder[0].suppressed_by == "waiver:w"
 
 
-@needs_semgrep
-def test_evaluate_reapplies_the_evidence_policy(project: Path, tmp_path: Path) -> None:
-    write(project, {"app.py": NO_FLOW})
+def _saved_report(project: Path, tmp_path: Path) -> tuple[Path, Path, str]:
+    """The owner's config, and the JSON report of a passing check with it (path and text)."""
     owner = _toml(project)
     saved = run_cli("check", str(project), "--scanner", "bandit", "--scanner", "semgrep",
                     "--config", str(owner), "--format", "json")  # fmt: skip
     assert saved.code == 0, saved.err
     report = tmp_path / "r.json"
     report.write_text(saved.out)
+    return owner, report, saved.out
+
+
+@needs_semgrep
+def test_evaluate_reapplies_the_evidence_policy(project: Path, tmp_path: Path) -> None:
+    write(project, {"app.py": NO_FLOW})
+    owner, report, _ = _saved_report(project, tmp_path)
     strict = tmp_path / "strict.toml"
     strict.write_text(
         owner.read_text().replace("cache = false\n", "cache = false\nblock-unconfirmed = true\n")
@@ -265,18 +271,13 @@ def test_a_dead_branch_flow_is_disproved_and_evaluate_reapplies_it(
     assert all(f.suppressed_by == "disproved" for f in patterns)
     assert all("`5 * 3 < 10` is always False" in str(f.decided_by) for f in patterns)
     assert verdict.passed
-    owner = _toml(project)
-    saved = run_cli("check", str(project), "--scanner", "bandit", "--scanner", "semgrep",
-                    "--config", str(owner), "--format", "json")  # fmt: skip
-    assert saved.code == 0, saved.err
-    report = tmp_path / "r.json"
-    report.write_text(saved.out)
-    findings = json.loads(saved.out)["findings"]
+    owner, report, saved = _saved_report(project, tmp_path)
+    findings = json.loads(saved)["findings"]
     checks = {f["properties"].get("trace_check") for f in findings if f["scanner"] == "semgrep"}
     assert "disproved" in checks
     assert run_cli("evaluate", str(report), "--config", str(owner)).code == 0
     # Without the trace check's verdict the same report blocks: evaluate re-judges from it.
-    data = json.loads(saved.out)
+    data = json.loads(saved)
     for finding in data["findings"]:
         finding["properties"].pop("trace_check", None)
         finding["suppressed_by"] = None
