@@ -20,6 +20,7 @@ Anything unexpected gives :class:`Unknown`; :func:`verify` never raises.
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 
 from secgate.scanners.semgrep.trace_fold import (
     Disproved,
@@ -93,6 +94,12 @@ def _enclosing_function(
     return found, nested
 
 
+@lru_cache(maxsize=8)
+def _parse(source: str) -> ast.Module:
+    """The file's tree, parsed once for all its findings (checks only read the tree)."""
+    return ast.parse(source)
+
+
 def verify(
     source: str,
     start_line: int,
@@ -142,7 +149,7 @@ def _verify(
     dead_only: bool,
 ) -> Disproved | Unknown:
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except (SyntaxError, ValueError):
         return Unknown("the file does not parse as Python")
     function, nested = _enclosing_function(tree, start, end)
