@@ -15,10 +15,18 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 #: Bumped when the JSON report changes incompatibly. Readers refuse a major they do not know.
-SCHEMA_VERSION = "1.0"
+#: 1.1 added the ``verdict`` key; ``status`` is its deprecated alias until 2.0 drops it.
+SCHEMA_VERSION = "1.1"
 
 
 class _Ranked(enum.StrEnum):
@@ -454,7 +462,11 @@ class Verdict(_Frozen):
     schema_version: str = SCHEMA_VERSION
     tool: Literal["secgate"] = "secgate"
     tool_version: str
-    status: VerdictStatus
+    status: VerdictStatus = Field(
+        description="Deprecated alias of `verdict` (the same value), kept for one release; "
+        "read `verdict`.",
+        json_schema_extra={"deprecated": True},
+    )
     reasons: tuple[str, ...] = Field(description="Sentences saying why, the deciding one first.")
     decided_by: str = Field(description="The policy rule that decided the verdict.")
     root: str = Field(description="The scanned root, as given.")
@@ -498,6 +510,29 @@ class Verdict(_Frozen):
     )
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _verdict_key(cls, data: Any) -> Any:
+        """Read the report's ``verdict`` key into ``status``; a 1.0 report has ``status`` only."""
+        if not isinstance(data, dict) or "verdict" not in data:
+            return data
+        data = dict(data)
+        verdict = data.pop("verdict")
+        if "status" in data and str(data["status"]) != str(verdict):
+            raise ValueError(
+                f"verdict {verdict!r} and its deprecated alias status {data['status']!r} disagree"
+            )
+        data["status"] = verdict
+        return data
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The gate's decision: pass, fail or error (exit code 0, 1, 2)."
+    )
+    @property
+    def verdict(self) -> VerdictStatus:
+        """The decision (the JSON report's ``verdict`` key); ``status`` is the same value."""
+        return self.status
 
     @property
     def passed(self) -> bool:

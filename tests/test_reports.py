@@ -39,8 +39,8 @@ def test_json_report_validates_against_the_committed_schema(verdict: Verdict) ->
     jsonschema.Draft202012Validator.check_schema(schema)
     report = json.loads(make_plugin_host().reporters()["json"]().render(verdict))
     jsonschema.Draft202012Validator(schema).validate(report)
-    assert report["schema_version"] == "1.0"
-    assert report["status"] == "error"
+    assert report["schema_version"] == "1.1"
+    assert report["verdict"] == report["status"] == "error"
     assert {s["name"]: s["status"] for s in report["scanners"]}["fake-crash"] == "error"
     assert report["summary"]["by_severity"] == {"critical": 1, "high": 1, "medium": 1, "low": 1}
     by_line = {(f["path"], f["line"]): f for f in report["findings"]}

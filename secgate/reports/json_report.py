@@ -1,5 +1,9 @@
 """The JSON report: the verdict as data, versioned by ``schema_version``.
 
+The decision is the ``verdict`` key (``pass``/``fail``/``error``). Schema 1.1 added it; the
+1.0 key ``status`` is still written, with the same value, as a deprecated alias for one
+release, and :func:`load_report` reads reports of both (a reader of another major refuses).
+
 Its JSON Schema is generated from :class:`secgate.models.Verdict` and committed as
 ``secgate/schema/report.schema.json``; ``python -m secgate.reports.json_report`` regenerates it.
 """
@@ -13,7 +17,7 @@ from typing import Any, ClassVar
 
 from secgate.api import Reporter
 from secgate.errors import ReportError
-from secgate.models import Verdict
+from secgate.models import SCHEMA_VERSION, Verdict
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "report.schema.json"
 
@@ -36,12 +40,18 @@ class JsonReporter(Reporter):
     """Machine-readable report; ``secgate evaluate`` reads it back."""
 
     name: ClassVar[str] = "json"
-    description: ClassVar[str] = "the whole verdict as JSON (schema_version 1)"
+    description: ClassVar[str] = f"the whole verdict as JSON (schema_version {SCHEMA_VERSION})"
     extension: ClassVar[str] = ".json"
 
     def render(self, verdict: Verdict, *, color: bool = False) -> str:
-        """Serialise the verdict."""
-        return verdict.model_dump_json(indent=2) + "\n"
+        """Serialise the verdict, its ``verdict`` key beside the deprecated ``status``."""
+        data = verdict.model_dump(mode="json")
+        data["schema_version"] = SCHEMA_VERSION  # written in this format, whatever was read
+        first = ("schema_version", "tool", "tool_version", "verdict")
+        ordered = {key: data[key] for key in first} | {
+            key: value for key, value in data.items() if key not in first
+        }
+        return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
 
 
 def load_report(path: Path) -> Verdict:
@@ -59,7 +69,7 @@ def load_report(path: Path) -> Verdict:
     if not isinstance(data, dict) or data.get("tool") != "secgate":
         raise ReportError(f'{path}: not a secgate JSON report (no "tool": "secgate")')
     major = str(data.get("schema_version", "")).split(".")[0]
-    if major != "1":
+    if major != SCHEMA_VERSION.split(".")[0]:  # 1.0 (status only) and 1.1 (verdict) both read
         raise ReportError(
             f"{path}: report schema_version {data.get('schema_version')!r} "
             "is not supported (this secgate reads 1.x)"
