@@ -13,10 +13,18 @@ if TYPE_CHECKING:
 @hookimpl
 def secgate_register_reporters() -> list[type[Reporter]]:
     """Register the built-in formats."""
+    from secgate.reports.html import HtmlReporter  # noqa: PLC0415
     from secgate.reports.json_report import JsonReporter  # noqa: PLC0415
     from secgate.reports.junit import JunitReporter  # noqa: PLC0415
     from secgate.reports.markdown import MarkdownReporter  # noqa: PLC0415
     from secgate.reports.sarif import SarifReporter  # noqa: PLC0415
     from secgate.reports.text import TextReporter  # noqa: PLC0415
 
-    return [TextReporter, JsonReporter, SarifReporter, JunitReporter, MarkdownReporter]
+    return [
+        TextReporter,
+        JsonReporter,
+        SarifReporter,
+        JunitReporter,
+        MarkdownReporter,
+        HtmlReporter,
+    ]
