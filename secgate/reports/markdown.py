@@ -7,7 +7,12 @@ Written to be posted as is by a CI step (GitHub, GitLab, Gitea all render it):
 - the blocking findings, worst first, capped at :data:`MAX_FINDING_ROWS` rows, their paths
   relative to the repository root as in the SARIF report (the git top level, else the
   current directory: :mod:`secgate.reports.locations`), so a link or a search finds them;
-- scanner errors, what did not block and why, the baseline and waivers when used;
+- rule ids linked to the rule's documentation, and in a GitHub or GitLab job each
+  ``path:line`` linked to that line at the scanned commit (:func:`blob_url_base`);
+- scanner errors, every file not scanned (the collector's and each scanner's gaps, with
+  their kind and reason), what did not block and why, the baseline and waivers when used;
+- tables longer than :data:`FOLD_AFTER` rows fold the rest into ``<details>``; a message
+  too long for its cell is cut at a word boundary, with an ellipsis (:func:`cut`);
 - a hard bound on the total length (:data:`MAX_CHARS`, well under GitHub's 65,536
   characters per comment): past it the text is cut at a line and says so.
 
@@ -24,8 +29,11 @@ comment instead of adding one per push.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from typing import ClassVar
+from urllib.parse import quote
 
 from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanStatus, Severity, Verdict, summarize
@@ -42,6 +50,9 @@ MAX_WAIVER_ROWS = 30
 MAX_LIST_ITEMS = 20
 MAX_CELL = 200
 MAX_ERROR = 600
+MAX_GAP_ROWS = 100
+#: Rows of a table shown open; the rest are folded in a ``<details>`` block.
+FOLD_AFTER = 10
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 #: ``@name`` would notify (mention) someone; ``www.`` and ``scheme://`` would be autolinked.
@@ -49,10 +60,59 @@ _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 _AUTOLINK = re.compile(r"(?<![A-Za-z0-9])(www)\.|:(?=//)", re.IGNORECASE)
 
 
-def _clip(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
+    """*text* on one line, at most *limit* characters, cut at a word boundary with ``…``.
+
+    Only a word longer than half the limit (a hash, a path) is cut inside itself.
+    """
     text = " ".join(text.split())
-    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-    return escape_text(text)
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if text[limit - 1] != " " and space > limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:.-") + "…"
+
+
+def _clip(text: str, limit: int) -> str:
+    return escape_text(cut(text, limit))
+
+
+#: Characters left as they are in a link target; everything else is percent-encoded, so no
+#: ``)``, ``]``, space, ``|``, ``<`` or backtick from a scanner's URL can end the link early.
+_URL_SAFE = ":/?#@!$&*+,;=%-._~"
+_HTTP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/|$)", re.IGNORECASE)
+_COMMIT = re.compile(r"[0-9a-fA-F]{7,64}")
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+
+
+def link_target(url: str) -> str | None:
+    """*url* percent-encoded for a Markdown link, or None unless it is an http(s) URL."""
+    if not _HTTP_URL.match(url):
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def blob_url_base(env: Mapping[str, str]) -> str | None:
+    """``{server}/{repo}/blob/{sha}/`` (GitHub) or ``{project}/-/blob/{sha}/`` (GitLab).
+
+    From the CI's own variables: ``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY`` and
+    ``GITHUB_SHA``, else ``CI_PROJECT_URL`` and ``CI_COMMIT_SHA``; None outside CI or when a
+    value does not look like what the CI writes there.
+    """
+    server = env.get("GITHUB_SERVER_URL", "").rstrip("/")
+    repository = env.get("GITHUB_REPOSITORY", "")
+    sha = env.get("GITHUB_SHA", "")
+    if server and _REPOSITORY.fullmatch(repository) and _COMMIT.fullmatch(sha):
+        target = link_target(f"{server}/{repository}/blob/{sha}/")
+        if target:
+            return target
+    project = env.get("CI_PROJECT_URL", "").rstrip("/")
+    sha = env.get("CI_COMMIT_SHA", "")
+    if project and _COMMIT.fullmatch(sha):
+        return link_target(f"{project}/-/blob/{sha}/")
+    return None
 
 
 def _unlink(match: re.Match[str]) -> str:
@@ -87,6 +147,23 @@ def _table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _folded(header: list[str], align: str, rows: list[list[str]], what: str) -> list[str]:
+    """A table of the first :data:`FOLD_AFTER` rows; the others in a ``<details>`` block."""
+    lines = _table(header, align, rows[:FOLD_AFTER])
+    rest = rows[FOLD_AFTER:]
+    if rest:
+        lines += [
+            "",
+            "<details>",
+            f"<summary>{len(rest)} more {what}</summary>",
+            "",
+            *_table(header, align, rest),
+            "",
+            "</details>",
+        ]
+    return lines
+
+
 def _worst_first(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-f.severity.rank, f.sort_key()))
 
@@ -99,10 +176,16 @@ class MarkdownReporter(Reporter):
     extension: ClassVar[str] = ".md"
 
     _base: ReportBase
+    _blob: str | None
 
     def render(self, verdict: Verdict, *, color: bool = False) -> str:
-        """The comment's text, at most :data:`MAX_CHARS` characters."""
+        """The comment's text, at most :data:`MAX_CHARS` characters.
+
+        In a GitHub or GitLab job (its ``GITHUB_*`` or ``CI_*`` variables set), locations
+        link to the lines at the scanned commit.
+        """
         self._base = report_base(verdict.root)
+        self._blob = blob_url_base(os.environ) if self._base.kind != "root" else None
         lines = [MARKER, *self._head(verdict)]
         for section in (
             self._policy_summary,
@@ -110,6 +193,7 @@ class MarkdownReporter(Reporter):
             self._scanners,
             self._blocking,
             self._errors,
+            self._not_scanned,
             self._set_aside,
             self._baseline,
             self._waivers,
@@ -196,20 +280,69 @@ class MarkdownReporter(Reporter):
         rows = [
             [
                 f.severity.value,
-                code(f"{f.scanner}/{f.rule_id}"),
-                code(self._base.location(f.path, f.line)),
+                self._rule(f),
+                self._location(f.path, f.line),
                 escape(f.message),
             ]
             for f in blocking[:MAX_FINDING_ROWS]
         ]
+        header = ["Severity", "Rule", "Location", "Message"]
         lines = [
             f"### Blocking findings ({len(blocking)})",
             "",
-            *_table(["Severity", "Rule", "Location", "Message"], "llll", rows),
+            *_folded(header, "llll", rows, "blocking findings"),
         ]
         if len(blocking) > MAX_FINDING_ROWS:
             more = len(blocking) - MAX_FINDING_ROWS
             lines += ["", f"… and {more} more: every finding is in the JSON and SARIF reports."]
+        return lines
+
+    def _rule(self, finding: Finding) -> str:
+        """The rule as a code span, linked to its documentation when the scanner gave one."""
+        text = code(f"{finding.scanner}/{finding.rule_id}")
+        target = link_target(finding.help_url) if finding.help_url else None
+        return f"[{text}]({target})" if target else text
+
+    def _location(self, path: str, line: int | None) -> str:
+        """``path:line`` as a code span, linked to the line at the commit in CI."""
+        text = code(self._base.location(path, line))
+        if self._blob is None or not path:
+            return text
+        target = self._blob + quote(self._base.path(path), safe="/")
+        if line:
+            target += f"#L{line}"
+        return f"[{text}]({target})"
+
+    def _not_scanned(self, verdict: Verdict) -> list[str]:
+        """Every file (or manifest line) the collector or a scanner did not look at."""
+        gaps = [("collector", gap) for gap in verdict.collection.skipped]
+        gaps += [(r.name, gap) for r in verdict.scanners for gap in r.coverage.skipped]
+        if not gaps:
+            return []
+        kinds: dict[str, int] = {}
+        for _, gap in gaps:
+            kinds[gap.kind.value] = kinds.get(gap.kind.value, 0) + 1
+        ordered = sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+        by_kind = ", ".join(f"{count} {code(kind, in_table=False)}" for kind, count in ordered)
+        rows = [
+            [
+                self._location(gap.path, gap.line),
+                code(gap.kind.value),
+                escape(who),
+                escape(gap.reason, MAX_ERROR),
+            ]
+            for who, gap in gaps[:MAX_GAP_ROWS]
+        ]
+        lines = [
+            f"### Not scanned ({len(gaps)})",
+            "",
+            f"By kind: {by_kind}.",
+            "",
+            *_folded(["File", "Kind", "Skipped by", "Reason"], "llll", rows, "gaps"),
+        ]
+        if len(gaps) > MAX_GAP_ROWS:
+            more = len(gaps) - MAX_GAP_ROWS
+            lines += ["", f"… and {more} more: every gap is in the JSON and text reports."]
         return lines
 
     def _errors(self, verdict: Verdict) -> list[str]:
@@ -280,7 +413,7 @@ class MarkdownReporter(Reporter):
                 ]
             )
         header = ["Waiver", "State", "Expires", "Matched", "Owner", "Ticket", "Reason"]
-        lines = ["### Waivers", "", *_table(header, "lllrlll", rows)]
+        lines = ["### Waivers", "", *_folded(header, "lllrlll", rows, "waivers")]
         if len(waivers) > MAX_WAIVER_ROWS:
             lines += ["", f"… and {len(waivers) - MAX_WAIVER_ROWS} more waivers."]
         return lines
@@ -306,10 +439,14 @@ TRUNCATED = "_This summary was cut to stay within comment limits: see the JSON o
 
 
 def bound(text: str, limit: int = MAX_CHARS) -> str:
-    """*text* if it fits in *limit* characters, else its first whole lines and a notice."""
+    """*text* if it fits in *limit* characters, else its first whole lines and a notice.
+
+    A ``<details>`` block the cut leaves open is closed, so the notice is not folded away.
+    """
     if len(text) <= limit:
         return text
-    budget = limit - len(TRUNCATED) - 3  # a blank line before the notice, a final newline
+    close = "\n</details>\n"
+    budget = limit - len(TRUNCATED) - 3 - 2 * len(close)  # closings, blank line, final newline
     kept: list[str] = []
     used = 0
     for line in text.splitlines():
@@ -317,4 +454,6 @@ def bound(text: str, limit: int = MAX_CHARS) -> str:
             break
         kept.append(line)
         used += len(line) + 1
+    still_open = kept.count("<details>") - kept.count("</details>")
+    kept += ["", "</details>"] * still_open
     return "\n".join([*kept, "", TRUNCATED]) + "\n"

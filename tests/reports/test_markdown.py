@@ -88,7 +88,7 @@ def test_thousands_of_findings_are_capped_to_the_worst_rows(frozen: Verdict) -> 
     text = MarkdownReporter().render(_many(frozen, 5000, 400))
     assert len(text) <= MAX_CHARS
     assert "### Blocking findings (5000)" in text
-    rows = [line for line in text.splitlines() if line.startswith("| critical | `fake")]
+    rows = [line for line in text.splitlines() if line.startswith("| critical | [`fake")]
     assert len(rows) == MAX_FINDING_ROWS  # 715 criticals: the table shows only the worst
     assert f"… and {5000 - MAX_FINDING_ROWS} more" in text
     assert "| critical | 715 | 0 | 715 |" in text  # the counts still cover every finding
@@ -126,6 +126,7 @@ def test_markdown_as_the_main_format_goes_to_stdout(fake_plugin: Path, project: 
     result = run_cli("check", str(project), "--scanner", "fake-marker", "--format", "markdown")
     assert result.code == 1
     assert "## secgate: FAIL" in result.out
-    assert "| critical | `fake-marker/FAKE001` | `app.py:1` | marker of severity critical |" in (
-        result.out
+    assert (
+        "| critical | [`fake-marker/FAKE001`](https://example.invalid/fake001) | `app.py:1` | "
+        in (result.out)
     )
