@@ -40,7 +40,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
         with live_progress(live) as on_progress:
             verdict = _run_check(check, args, host, on_progress)
     except SecgateError as exc:
-        write_error_reports(exc, args, host)
+        write_error_reports(exc, args, host, stdout)
         raise
     emit(verdict, args, host, stdout)
     if args.staged and not args.quiet and (args.output or (args.format or "text") == "text"):

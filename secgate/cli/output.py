@@ -1,11 +1,22 @@
 """What the command writes: the report files, the main report on stdout, the error
-reports of a run that could not start, and the one line an error becomes on stderr."""
+reports of a run that could not start, and the one line an error becomes on stderr.
+
+On GitHub Actions (``GITHUB_ACTIONS=true``, or ``--annotations github`` anywhere) it also
+writes the findings as workflow-command annotations (:mod:`secgate.reports.annotations`):
+on stdout after the text report, on stderr when stdout carries a machine report
+(``--format json`` without ``--output``), so the report stays parseable; GitHub reads
+workflow commands from both. With ``$GITHUB_STEP_SUMMARY`` set it appends the Markdown
+report to the job summary (:mod:`secgate.reports.summary`). Neither happens for a
+``--shard`` run unless asked (the merge of the shards annotates once), and neither
+changes the verdict or the exit code.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import os
+import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -95,9 +106,55 @@ def emit(verdict: Verdict, args: argparse.Namespace, host: PluginHost, stdout: T
             stdout.write(reporters["text"]().render(verdict, color=color))
     else:
         stdout.write(reporters[fmt]().render(verdict))
+    emit_github(verdict, args, stdout, [str(target) for _, target in targets])
 
 
-def write_error_reports(exc: SecgateError, args: argparse.Namespace, host: PluginHost) -> None:
+def annotations_mode(args: argparse.Namespace) -> str | None:
+    """``github`` when annotations are written, None when not.
+
+    ``--annotations github`` turns them on, ``--no-annotations`` off; by default they are on
+    under GitHub Actions (``GITHUB_ACTIONS=true``) except for a ``--shard`` run.
+    """
+    value = getattr(args, "annotations", None)
+    if value == "none":
+        return None
+    if value:
+        return str(value)
+    if os.environ.get("GITHUB_ACTIONS") == "true" and not getattr(args, "shard", None):
+        return "github"
+    return None
+
+
+def _stdout_is_a_report(args: argparse.Namespace) -> bool:
+    """Does stdout carry a machine-read report (json, sarif… without ``--output``)?"""
+    return not args.output and (args.format or "text") != "text"
+
+
+def emit_github(
+    verdict: Verdict, args: argparse.Namespace, stdout: TextIO, reports: Sequence[str]
+) -> None:
+    """The annotations and the job summary (see the module's docstring)."""
+    from secgate.reports import summary  # noqa: PLC0415
+    from secgate.reports.annotations import render as render_annotations  # noqa: PLC0415
+
+    if annotations_mode(args) == "github":
+        stream = sys.stderr if _stdout_is_a_report(args) else stdout
+        stream.write(render_annotations(verdict))
+        stream.flush()
+    target = summary.step_summary_target()
+    if target is None or getattr(args, "no_job_summary", False) or getattr(args, "shard", None):
+        return
+    warning = summary.append_job_summary(verdict, target, reports)
+    if warning is not None:
+        sys.stderr.write(safe_line(f"secgate: warning: {warning}") + "\n")
+
+
+def write_error_reports(
+    exc: SecgateError,
+    args: argparse.Namespace,
+    host: PluginHost,
+    stdout: TextIO | None = None,
+) -> None:
     """On a run that could not start, write an error verdict to every report file."""
     from secgate.atomic import atomic_write_text, symlink_on_the_way  # noqa: PLC0415
     from secgate.models import Verdict, VerdictStatus  # noqa: PLC0415
@@ -112,11 +169,16 @@ def write_error_reports(exc: SecgateError, args: argparse.Namespace, host: Plugi
         stage=args.stage,
     )
     reporters = host.reporters()
+    written: list[str] = []
     for name, target in report_targets(args, reporters):
         if name not in reporters or symlink_on_the_way(target, root) is not None:
             continue
         with contextlib.suppress(OSError, SecgateError):
             atomic_write_text(target, reporters[name]().render(verdict))
+            written.append(str(target))
+    if stdout is not None:
+        # The error line itself goes to stderr; GitHub also shows it as an annotation.
+        emit_github(verdict, args, stdout, written)
 
 
 def print_error(err: TextIO, exc: SecgateError) -> None:

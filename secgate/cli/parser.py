@@ -175,6 +175,24 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         help="print only the verdict line (reports are still written)",
     )
     parser.add_argument("--no-color", action="store_true", help="no colour, even on a terminal")
+    parser.add_argument(
+        "--annotations",
+        choices=("github",),
+        help="also print the findings as CI annotations (github: workflow commands; the "
+        "default when GITHUB_ACTIONS=true, except for a --shard run)",
+    )
+    parser.add_argument(
+        "--no-annotations",
+        action="store_const",
+        const="none",
+        dest="annotations",
+        help="no annotations, even on GitHub Actions",
+    )
+    parser.add_argument(
+        "--no-job-summary",
+        action="store_true",
+        help="do not append the Markdown report to $GITHUB_STEP_SUMMARY (GitHub Actions)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
