@@ -45,38 +45,35 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
-from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from secgate.models import Finding, ScanResult, ScanStatus, Severity, Verdict
-from secgate.plugins import Reporter, RuleInfo
+from secgate.models import Finding, ScanResult, ScanStatus, Severity, SkippedFile, Verdict
+from secgate.plugins import Reporter
 from secgate.reports.locations import ReportBase, report_base
+from secgate.reports.sarif_rules import (
+    INFORMATION_URI,
+    LEVELS,
+    SECURITY_SEVERITY,
+    RuleText,
+    generic_rule_text,
+    rule_texts,
+    sarif_rule,
+)
+
+__all__ = ["LEVELS", "SECURITY_SEVERITY", "SarifReporter", "generic_rule_text"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/secgate-ci/secgate"
 #: The category of the notes-only run written when no scanner ran to its end.
 NOTICES_CATEGORY = "secgate/notices/"
 
-#: A rule's default level, from its default severity.
-LEVELS = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-}
-
-#: GitHub's `security-severity` property: a CVSS-like score that it buckets into
-#: critical (>= 9.0), high (7.0-8.9), medium (4.0-6.9) and low (< 4.0).
-SECURITY_SEVERITY = {
-    Severity.CRITICAL: "9.5",
-    Severity.HIGH: "8.0",
-    Severity.MEDIUM: "5.5",
-    Severity.LOW: "3.0",
-    Severity.INFO: "0.0",
-}
+#: GitHub's upload limits (a file over one is rejected): runs per file, results per run,
+#: locations per result (``relatedLocations`` too). A report over one is cut by severity.
+MAX_RUNS = 20
+MAX_RESULTS_PER_RUN = 25_000
+MAX_LOCATIONS_PER_RESULT = 1_000
+#: Gap notifications per run; the rest are counted in one more notification.
+MAX_GAP_NOTES = 1_000
 
 _SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(.*)$")
 
@@ -102,88 +99,6 @@ def semantic_version(version: str) -> str | None:
     pre = ".".join(p for p in re.split(r"[^0-9A-Za-z]+", rest) if p)
     build = ".".join(p for p in re.split(r"[^0-9A-Za-z]+", local) if p)
     return core + (f"-{pre}" if pre else "") + (f"+{build}" if build else "")
-
-
-# --------------------------------------------------------------------------- rules
-
-
-def rule_catalog(verdict: Verdict, names: Iterable[str]) -> dict[str, dict[str, RuleInfo]]:
-    """Each named scanner's rules (``Scanner.rules`` with the run's options), by rule id.
-
-    Best effort: a scanner that is not installed here, or whose rules cannot be listed,
-    has none, and its rules get generic text.
-    """
-    from secgate.plugins import make_plugin_host  # noqa: PLC0415
-
-    catalog: dict[str, dict[str, RuleInfo]] = {}
-    try:
-        registry = make_plugin_host().scanners()
-    except Exception:  # noqa: BLE001 - rule text is optional; the report is not
-        return catalog
-    tables = verdict.policy.get("scanners") if isinstance(verdict.policy, dict) else None
-    for name in names:
-        info = registry.get(name)
-        if info is None:
-            continue
-        table = tables.get(name) if isinstance(tables, dict) else None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    options = info.cls.Options.model_validate(table or {})
-                except Exception:  # noqa: BLE001 - the defaults still name the rules
-                    options = info.cls.Options()
-                infos = info.cls().rules(options)
-        except Exception:  # noqa: BLE001, S112 - rule text is optional; the report is not
-            continue
-        catalog[name] = {i.id: i for i in infos if isinstance(i, RuleInfo)}
-    return catalog
-
-
-def _rule_info(rule_id: str, known: dict[str, RuleInfo]) -> RuleInfo | None:
-    if rule_id in known:
-        return known[rule_id]
-    # A catalog entry like pip-audit's "<advisory id>" stands for every id of its kind.
-    placeholders = [info for key, info in sorted(known.items()) if key.startswith("<")]
-    return placeholders[0] if len(placeholders) == 1 else None
-
-
-def generic_rule_text(scanner: str, rule_id: str) -> str:
-    """The fixed text of a rule its scanner does not describe."""
-    return f"{scanner} rule {rule_id}"
-
-
-def _rule(
-    scanner: str, rule_id: str, findings: list[Finding], known: dict[str, RuleInfo]
-) -> dict[str, Any]:
-    info = _rule_info(rule_id, known)
-    description = " ".join((info.description if info else "").split())
-    if info is not None and info.id != rule_id:  # a placeholder entry: name the id
-        description = f"{rule_id}: {description}" if description else ""
-    text = description or generic_rule_text(scanner, rule_id)
-    severity = info.severity if info is not None and info.id == rule_id else None
-    if severity is None and all(f.package is not None for f in findings):
-        # A dependency advisory: its severity is the advisory's, the same on every finding.
-        severity = max(f.severity for f in findings)
-    cwes = sorted({*(info.cwe if info else ()), *(c for f in findings for c in f.cwe)})
-    properties: dict[str, Any] = {
-        "tags": ["security", *(f"external/cwe/cwe-{c}" for c in cwes)],
-    }
-    if severity is not None:
-        properties["security-severity"] = SECURITY_SEVERITY[severity]
-    rule: dict[str, Any] = {
-        "id": rule_id,
-        "name": rule_id,
-        "shortDescription": {"text": text[:200]},
-        "fullDescription": {"text": text},
-        "help": {"text": text},
-        "defaultConfiguration": {"level": "warning" if severity is None else LEVELS[severity]},
-        "properties": properties,
-    }
-    urls = sorted({f.help_url for f in findings if f.help_url})
-    if urls:
-        rule["helpUri"] = urls[0]
-    return rule
 
 
 # --------------------------------------------------------------------------- results
@@ -265,7 +180,12 @@ def left_out_note(result: ScanResult, findings: int) -> dict[str, Any]:
     )
     if findings:
         text += f"; the {findings} finding(s) it reported before failing are in the JSON report"
-    return {"level": "error", "message": {"text": text}}
+    return {
+        "level": "error",
+        "message": {"text": text},
+        "descriptor": {"id": "scanner-error"},
+        "properties": {"scanner": result.name},
+    }
 
 
 def _base_ids(base: ReportBase) -> dict[str, Any]:
@@ -287,7 +207,49 @@ def _base_ids(base: ReportBase) -> dict[str, Any]:
     }
 
 
-def _invocation(result: ScanResult | None, base: ReportBase, notes: list[dict[str, Any]]) -> Any:
+def gap_note(gap: SkippedFile, base: ReportBase, by: str) -> dict[str, Any]:
+    """The notification for one file (or manifest line) *by* (a scanner, the collector) skipped."""
+    location: dict[str, Any] = {"artifactLocation": _location(base, gap.path)}
+    if gap.line:
+        location["region"] = {"startLine": gap.line}
+    where = f"{gap.path}:{gap.line}" if gap.line else gap.path
+    return {
+        "level": "warning",
+        "message": {"text": f"not scanned ({gap.kind.value}, {by}): {where}: {gap.reason}"},
+        "descriptor": {"id": f"gap/{gap.kind.value}"},
+        "locations": [{"physicalLocation": location}],
+        "properties": {"kind": gap.kind.value, "skippedBy": by},
+    }
+
+
+def _gap_notes(
+    result: ScanResult | None, verdict: Verdict, base: ReportBase
+) -> list[dict[str, Any]]:
+    """Every gap of this run: the collector's (no scanner saw those files) and its own."""
+    gaps: list[tuple[SkippedFile, str]] = [(g, "collector") for g in verdict.collection.skipped]
+    seen = {(g.path, g.line) for g, _ in gaps}
+    for gap in result.coverage.skipped if result is not None else ():
+        if (gap.path, gap.line) not in seen:
+            seen.add((gap.path, gap.line))
+            gaps.append((gap, result.name if result is not None else "collector"))
+    notes = [gap_note(gap, base, by) for gap, by in gaps[:MAX_GAP_NOTES]]
+    if len(gaps) > MAX_GAP_NOTES:
+        notes.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{len(gaps) - MAX_GAP_NOTES} more files not scanned are left out "
+                    "of this file; the JSON report lists every one"
+                },
+                "descriptor": {"id": "gap/more"},
+            }
+        )
+    return notes
+
+
+def _invocation(
+    result: ScanResult | None, verdict: Verdict, base: ReportBase, notes: list[dict[str, Any]]
+) -> Any:
     invocation: dict[str, Any] = {
         "executionSuccessful": result is not None and result.status is ScanStatus.OK
     }
@@ -295,19 +257,9 @@ def _invocation(result: ScanResult | None, base: ReportBase, notes: list[dict[st
         invocation["startTimeUtc"] = result.started_at.isoformat().replace("+00:00", "Z")
     if result is not None and result.finished_at:
         invocation["endTimeUtc"] = result.finished_at.isoformat().replace("+00:00", "Z")
-    own: list[dict[str, Any]] = []
-    for skipped in result.coverage.skipped if result is not None else ():
-        own.append(
-            {
-                "level": "warning",
-                "message": {"text": f"skipped {skipped.path}: {skipped.reason}"},
-                "locations": [
-                    {"physicalLocation": {"artifactLocation": _location(base, skipped.path)}}
-                ],
-            }
-        )
-    if own or notes:
-        invocation["toolExecutionNotifications"] = [*notes, *own]
+    every = [*notes, *_gap_notes(result, verdict, base)]
+    if every:
+        invocation["toolExecutionNotifications"] = every
     return invocation
 
 
@@ -332,26 +284,60 @@ def _driver(name: str, version: str | None, verdict: Verdict) -> dict[str, Any]:
     return driver
 
 
+def _most_severe_first(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-f.severity.rank, not f.blocking))
+
+
+def within_limit(
+    findings: list[Finding], limit: int
+) -> tuple[list[Finding], dict[str, Any] | None]:
+    """At most *limit* findings, the most severe kept (blocking first among equals), in
+    report order; and the notification saying how many were left out (None if none)."""
+    if len(findings) <= limit:
+        return findings, None
+    kept_ids = {id(f) for f in _most_severe_first(findings)[:limit]}
+    kept = [f for f in findings if id(f) in kept_ids]
+    dropped = [f for f in findings if id(f) not in kept_ids]
+    counts: dict[str, int] = {}
+    for finding in dropped:
+        counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
+    shown = ", ".join(f"{n} {s}" for s, n in counts.items())
+    blocking = sum(f.blocking for f in dropped)
+    text = (
+        f"{len(dropped)} of {len(findings)} results left out ({shown}; {blocking} blocking): "
+        f"GitHub accepts at most {limit} results per run, so the most severe {limit} are "
+        "kept; the JSON report has every finding"
+    )
+    return kept, {
+        "level": "warning",
+        "message": {"text": text},
+        "descriptor": {"id": "limit/results"},
+        "properties": {"leftOut": len(dropped), "leftOutBlocking": blocking},
+    }
+
+
 def _run(
     result: ScanResult,
     findings: list[Finding],
     verdict: Verdict,
     *,
     base: ReportBase,
-    known: dict[str, RuleInfo],
+    known: dict[str, RuleText],
     notes: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    findings, cut_note = within_limit(findings, MAX_RESULTS_PER_RUN)
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
     rule_ids = sorted(by_rule)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     driver = _driver(f"secgate/{result.name}", result.version, verdict)
-    driver["rules"] = [_rule(result.name, r, by_rule[r], known) for r in rule_ids]
+    driver["rules"] = [sarif_rule(result.name, r, by_rule[r], known) for r in rule_ids]
+    own = [*notes, cut_note] if cut_note else notes
     return {
         "tool": {"driver": driver},
         "automationDetails": {"id": f"secgate/{result.name}/"},
-        "invocations": [_invocation(result, base, notes)],
+        "invocations": [_invocation(result, verdict, base, own)],
         "originalUriBaseIds": _base_ids(base),
         "columnKind": "unicodeCodePoints",
         "results": [
@@ -365,11 +351,40 @@ def _notices_run(verdict: Verdict, base: ReportBase, notes: list[dict[str, Any]]
     return {
         "tool": {"driver": {**_driver("secgate", verdict.tool_version, verdict), "rules": []}},
         "automationDetails": {"id": NOTICES_CATEGORY},
-        "invocations": [_invocation(None, base, notes)],
+        "invocations": [_invocation(None, verdict, base, notes)],
         "originalUriBaseIds": _base_ids(base),
         "columnKind": "unicodeCodePoints",
         "results": [],
     }
+
+
+def _runs_within_limit(
+    ran: list[ScanResult], by_scanner: dict[str, list[Finding]]
+) -> tuple[list[ScanResult], dict[str, Any] | None]:
+    """At most :data:`MAX_RUNS` runs: those whose findings are most severe (then most
+    numerous) are kept, in name order; and the notification naming the others."""
+    if len(ran) <= MAX_RUNS:
+        return ran, None
+
+    def weight(result: ScanResult) -> tuple[int, int]:
+        found = by_scanner.get(result.name, [])
+        return (max((f.severity.rank for f in found), default=-1), len(found))
+
+    keep = {r.name for r in sorted(ran, key=weight, reverse=True)[:MAX_RUNS]}
+    dropped = [r.name for r in ran if r.name not in keep]
+    left = sum(len(by_scanner.get(name, [])) for name in dropped)
+    text = (
+        f"the runs of {len(dropped)} scanner(s) are left out ({', '.join(dropped)}; "
+        f"{left} results): GitHub accepts at most {MAX_RUNS} runs per file; the JSON "
+        "report has every finding"
+    )
+    note = {
+        "level": "warning",
+        "message": {"text": text},
+        "descriptor": {"id": "limit/runs"},
+        "properties": {"leftOut": left},
+    }
+    return [r for r in ran if r.name in keep], note
 
 
 class SarifReporter(Reporter):
@@ -393,7 +408,10 @@ class SarifReporter(Reporter):
             for r in verdict.scanners
             if r.status is ScanStatus.ERROR
         ]
-        catalog = rule_catalog(verdict, [r.name for r in ran if by_scanner.get(r.name)])
+        ran, runs_note = _runs_within_limit(ran, by_scanner)
+        if runs_note is not None:
+            notes.append(runs_note)
+        catalog = rule_texts(verdict, [r.name for r in ran if by_scanner.get(r.name)])
         runs = [
             _run(
                 r,
@@ -405,7 +423,7 @@ class SarifReporter(Reporter):
             )
             for r in ran
         ]
-        if notes and not runs:
+        if not runs and (notes or verdict.collection.skipped):
             runs.append(_notices_run(verdict, base, notes))
         log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
         return json.dumps(log, indent=2) + "\n"

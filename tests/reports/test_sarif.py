@@ -307,8 +307,14 @@ def test_rule_text_and_severity_do_not_change_between_runs(
     [rule] = rules[0]
     assert rule["id"] == "PYSEC-2018-28"
     assert "2.19.0" not in json.dumps(rule) and "2.18.0" not in json.dumps(rule)
-    assert rule["shortDescription"]["text"].startswith("PYSEC-2018-28: Each PYSEC/GHSA/CVE")
-    assert rule["properties"]["security-severity"] == "9.5"  # the advisory's: critical
+    # The advisory's own summary, not the finding's "requests 2.19.0 is affected by".
+    assert rule["shortDescription"]["text"] == (
+        "Vulnerable dependency: PYSEC-2018-28: PYSEC-2018-28 in requests"
+    )
+    assert "affected by" not in json.dumps(rule)
+    # The advisory's CVSS base score (AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H is 9.8): critical.
+    assert rule["properties"]["security-severity"] == "9.8"
+    assert rule["properties"]["precision"] == "very-high"
     # pip-audit gives a manifest line, no column: column 1 to 2.
     [result] = sarif(old)["runs"][0]["results"]
     region = result["locations"][0]["physicalLocation"]["region"]
@@ -357,8 +363,10 @@ def test_a_rule_its_scanner_does_not_describe_gets_fixed_text(
     ]
     assert rules[0] == rules[1]
     assert rules[0][0]["shortDescription"]["text"] == "fake-marker rule FAKE999"
-    assert rules[0][0]["defaultConfiguration"]["level"] == "warning"
-    assert "security-severity" not in rules[0][0]["properties"]
+    # No rule severity known: the highest this run reported (high), for GitHub's badge too.
+    assert rules[0][0]["defaultConfiguration"]["level"] == "error"
+    assert rules[0][0]["properties"]["security-severity"] == "8.0"
+    assert rules[0][0]["help"]["text"].startswith("fake-marker rule FAKE999")
 
 
 def test_frozen_report_of_an_unknown_scanner_still_renders() -> None:
