@@ -467,3 +467,21 @@ def test_an_unwritable_summary_warns_and_keeps_the_verdict(
     assert result.code == 1
     err = capsys.readouterr().err
     assert "secgate: warning: could not write the job summary" in err
+
+
+def test_a_run_that_cannot_start_annotates_and_summarises_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    target = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
+    project = tmp_path / "project"
+    project.mkdir()
+    missing = tmp_path / "missing,config:%0A.toml"
+    result = _cli("check", str(project), "--config", str(missing))
+    assert result.code == 2
+    assert "secgate: error:" in result.err
+    ((kind, props, message),) = assert_well_formed(commands_in(result.out))
+    assert kind == "error" and "file" not in props
+    assert message.startswith("secgate could not run:") and str(missing) in message
+    assert "## secgate: ERROR" in target.read_text(encoding="utf-8")
