@@ -31,279 +31,45 @@ field, which the engine has already passed through secret redaction (the secrets
 writes the line with the value replaced by its preview); the report never reads a source
 file, so no line a scanner did not quote, and no secret value, can appear. Pygments
 escapes the code it highlights; its output holds only its own ``<span style>`` tags.
+
+The page's pieces (escaping, CSS, script and CSP, snippets, the chart) are in
+:mod:`secgate.reports.html_parts`; this module lays out the sections.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import ClassVar
 
-from secgate.escape import escape_text
-from secgate.models import (
-    Coverage,
-    Finding,
-    ScanResult,
-    ScanStatus,
-    Severity,
-    SkippedFile,
-    Verdict,
-    summarize,
-)
+from secgate.models import Coverage, Finding, ScanResult, ScanStatus, Verdict, summarize
 from secgate.plugins import Reporter
 from secgate.reports.facts import plural, vulnerability_data_lines
+from secgate.reports.html_parts import (
+    CSP,
+    CSS,
+    SCRIPT,
+    STATUS_TITLES,
+    WORST_FIRST,
+    badge,
+    counts_text,
+    cwe_text,
+    data_attrs,
+    esc,
+    gap_counts,
+    one_line,
+    rule_link,
+    severity_chart,
+    snippet_html,
+    status_of,
+    status_order,
+    worst_first,
+)
 from secgate.reports.locations import ReportBase, report_base
 
 #: Findings that do not block, shown at most this many (every one is in the JSON report).
 MAX_FOLDED_ROWS = 2000
 #: Gaps listed at most this many per scanner (the counts by kind are always complete).
 MAX_GAP_ROWS = 1000
-#: A snippet is shown with at most this many lines, each cut at :data:`MAX_SNIPPET_LINE`.
-MAX_SNIPPET_LINES = 12
-MAX_SNIPPET_LINE = 300
-MAX_MESSAGE = 2000
-
-SEVERITY_COLORS = {
-    Severity.CRITICAL: "#7f1d1d",
-    Severity.HIGH: "#dc2626",
-    Severity.MEDIUM: "#d97706",
-    Severity.LOW: "#2563eb",
-    Severity.INFO: "#6b7280",
-}
-_WORST_FIRST = tuple(reversed(Severity))
-_URL = re.compile(r"^https?://[^\s\"'<>\\`]+$", re.IGNORECASE)
-_TOKEN = re.compile(r"[^a-z0-9-]+")
-
-CSS = """
-:root{color-scheme:light;--fg:#111827;--muted:#4b5563;--line:#d1d5db;--bg:#f9fafb}
-*{box-sizing:border-box}
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
-margin:0 auto;max-width:1200px;padding:1.5rem;background:#fff}
-h1{font-size:1.9rem;margin:0 0 .4rem}h2{font-size:1.3rem;margin:2rem 0 .6rem;
-border-bottom:1px solid var(--line);padding-bottom:.2rem}h3{font-size:1.05rem;margin:1.2rem 0 .4rem}
-code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.87rem}
-.verdict{padding:1rem 1.2rem;border-radius:8px;border:2px solid}
-.verdict-pass{background:#ecfdf5;border-color:#059669}.verdict-fail{background:#fef2f2;
-border-color:#dc2626}.verdict-error{background:#fff7ed;border-color:#c2410c}
-.facts{color:var(--muted);margin:.3rem 0 0}
-table{border-collapse:collapse;width:100%;margin:.4rem 0}
-th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:var(--bg)}td.num,th.num{text-align:right}
-#severities{width:auto;min-width:28rem}
-.sev{display:inline-block;min-width:4.8rem;padding:0 .4rem;border-radius:4px;color:#fff;
-font-size:.8rem;font-weight:600;text-align:center;text-transform:uppercase}
-.sev-critical{background:#7f1d1d}.sev-high{background:#dc2626}.sev-medium{background:#b45309}
-.sev-low{background:#2563eb}.sev-info{background:#6b7280}
-.file{border:1px solid var(--line);border-radius:8px;margin:1rem 0;padding:0 1rem .6rem}
-.file>h3{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
-article.finding{border-top:1px solid var(--line);padding:.6rem 0}
-article.finding:first-of-type{border-top:0}
-.head{display:flex;gap:.6rem;flex-wrap:wrap;align-items:baseline}
-.rule{font-weight:600}.where{color:var(--muted)}
-pre.snippet{background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:.4rem 0;
-overflow-x:auto;margin:.4rem 0}
-pre.snippet .l{display:block;padding:0 .6rem;background:#fff8c5;border-left:3px solid #d97706}
-pre.snippet .n{display:inline-block;min-width:3.2rem;color:var(--muted);user-select:none}
-.fix{background:#ecfdf5;border-left:3px solid #059669;padding:.3rem .6rem;margin:.4rem 0}
-.note{color:var(--muted);font-size:.9rem}
-details{margin:.5rem 0}summary{cursor:pointer;font-weight:600}
-#filters{display:flex;gap:1.5rem;flex-wrap:wrap;background:var(--bg);border:1px solid var(--line);
-border-radius:8px;padding:.5rem 1rem}#filters fieldset{border:0;margin:0;padding:0}
-#filters legend{font-weight:600;padding:0}#filters label{margin-right:.7rem;white-space:nowrap}
-.chart text{font:13px system-ui,sans-serif;fill:#111827}
-[hidden]{display:none!important}
-footer{margin-top:2.5rem;color:var(--muted);font-size:.85rem}
-"""
-
-#: The filters: show the checkboxes, then hide each finding row whose scanner, severity or
-#: status is unchecked, and each group left with no visible row. Allowed by its CSP hash.
-SCRIPT = """
-(function () {
-  var form = document.getElementById("filters");
-  if (!form) { return; }
-  form.hidden = false;
-  function apply() {
-    var off = {};
-    form.querySelectorAll("input").forEach(function (box) {
-      if (!box.checked) { off[box.name + "\\u0000" + box.value] = true; }
-    });
-    document.querySelectorAll(".finding").forEach(function (row) {
-      var d = row.dataset;
-      row.hidden = Boolean(off["scanner\\u0000" + d.scanner] ||
-        off["severity\\u0000" + d.severity] || off["status\\u0000" + d.status]);
-    });
-    document.querySelectorAll("[data-group]").forEach(function (group) {
-      group.hidden = !group.querySelector(".finding:not([hidden])");
-    });
-  }
-  form.addEventListener("change", apply);
-  apply();
-})();
-"""
-
-
-def esc(text: object) -> str:
-    """*text* safe in HTML text and in a quoted attribute, control and bidi characters shown."""
-    return html.escape(escape_text(str(text)), quote=True)
-
-
-def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
-    """*text* on one line (whitespace runs collapsed), cut at *limit*, escaped."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return esc(text)
-
-
-def doc_url(url: str | None) -> str | None:
-    """*url* when it is a plain http(s) URL fit for an ``href``, else None."""
-    if url and len(url) <= 2000 and _URL.match(url) and escape_text(url) == url:
-        return url
-    return None
-
-
-def status_of(finding: Finding) -> str:
-    """The filter status: ``blocking``, or the reason it does not block (``waiver``, …)."""
-    if finding.blocking:
-        return "blocking"
-    reason = finding.suppressed_by
-    if not reason:
-        return "not-judged"
-    token = _TOKEN.sub("-", reason.split(":", 1)[0].lower()).strip("-")
-    return token or "other"
-
-
-def script_hash(script: str = SCRIPT) -> str:
-    """The CSP source (``'sha256-…'``) that allows exactly *script*."""
-    digest = hashlib.sha256(script.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
-
-
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    f"script-src {script_hash()}; base-uri 'none'; form-action 'none'"
-)
-
-
-def _worst_first(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.sort_key()))
-
-
-def _gap_counts(skipped: Iterable[SkippedFile]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for gap in skipped:
-        counts[gap.kind.value] = counts.get(gap.kind.value, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
-
-def _counts_text(counts: dict[str, int]) -> str:
-    return ", ".join(f"{esc(kind)} {count}" for kind, count in counts.items()) or "none"
-
-
-# --------------------------------------------------------------------------- snippets
-
-
-def _highlighted(lines: list[str], path: str) -> list[str]:
-    """*lines* as HTML, highlighted by Pygments for *path*'s type (plain text when unknown).
-
-    Pygments escapes the code; without Pygments the lines are escaped and not coloured.
-    """
-    try:
-        from pygments import highlight  # type: ignore[import-untyped]  # noqa: PLC0415
-        from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]  # noqa: PLC0415
-        from pygments.lexers import get_lexer_for_filename  # type: ignore[import-untyped]  # noqa: PLC0415
-        from pygments.lexers.special import TextLexer  # type: ignore[import-untyped]  # noqa: PLC0415
-        from pygments.util import ClassNotFound  # type: ignore[import-untyped]  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - Pygments comes with rich
-        return [esc(line) for line in lines]
-    options = {"stripnl": False, "ensurenl": False}
-    try:
-        lexer = get_lexer_for_filename(path.rsplit("/", 1)[-1], **options)
-    except (ClassNotFound, ValueError):
-        lexer = TextLexer(**options)
-    formatter = HtmlFormatter(nowrap=True, noclasses=True, style="default")
-    code: str = highlight("\n".join(lines), lexer, formatter)
-    out = code.split("\n")[: len(lines)]
-    return out + [""] * (len(lines) - len(out))
-
-
-def snippet_html(finding: Finding) -> str:
-    """The finding's snippet as highlighted lines numbered from its line, or ``""``.
-
-    The snippet is the one the scanner quoted and the engine redacted; it is never read
-    from the file here. Each line has its control and bidi characters shown as escapes.
-    """
-    if not finding.snippet or not finding.snippet.strip():
-        return ""
-    raw = finding.snippet.splitlines()
-    lines = [escape_text(line.expandtabs(4))[:MAX_SNIPPET_LINE] for line in raw]
-    lines = lines[:MAX_SNIPPET_LINES]
-    first = finding.line or 1
-    out = [
-        f'<span class="l"><span class="n">{number}</span>{text}</span>'
-        for number, text in enumerate(_highlighted(lines, finding.path), start=first)
-    ]
-    if len(raw) > MAX_SNIPPET_LINES:
-        more = len(raw) - MAX_SNIPPET_LINES
-        out.append(f'<span class="n">… {plural(more, "more line")}</span>')
-    return f'<pre class="snippet">{"".join(out)}</pre>'
-
-
-# --------------------------------------------------------------------------- the chart
-
-
-def severity_chart(findings: Sequence[Finding], scanners: Sequence[str]) -> str:
-    """Inline SVG: one stacked bar per scanner, a segment per severity, counts as text."""
-    counts: dict[str, dict[Severity, int]] = {name: {} for name in scanners}
-    for finding in findings:
-        by_sev = counts.setdefault(finding.scanner, {})
-        by_sev[finding.severity] = by_sev.get(finding.severity, 0) + 1
-    rows = list(counts.items())
-    if not rows:
-        return ""
-    biggest = max((sum(c.values()) for _, c in rows), default=0) or 1
-    label_w, bar_w, row_h, top = 130, 520, 30, 34
-    width = label_w + bar_w + 330
-    height = top + row_h * len(rows) + 8
-    title = "Findings by severity and scanner"
-    parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="chart-title">',
-        f'<title id="chart-title">{title}</title>',
-    ]
-    legend_x = label_w
-    for severity in _WORST_FIRST:
-        parts.append(
-            f'<rect x="{legend_x}" y="6" width="12" height="12" '
-            f'fill="{SEVERITY_COLORS[severity]}"/>'
-            f'<text x="{legend_x + 16}" y="17">{severity.value}</text>'
-        )
-        legend_x += 90
-    for index, (name, by_sev) in enumerate(rows):
-        y = top + index * row_h
-        total = sum(by_sev.values())
-        parts.append(f'<text x="0" y="{y + 16}">{esc(name)}</text>')
-        x = float(label_w)
-        for severity in _WORST_FIRST:
-            count = by_sev.get(severity, 0)
-            if not count:
-                continue
-            w = bar_w * count / biggest
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 10}" '
-                f'fill="{SEVERITY_COLORS[severity]}"><title>{esc(name)}: {count} '
-                f"{severity.value}</title></rect>"
-            )
-            x += w
-        words = ", ".join(f"{by_sev[s]} {s.value}" for s in _WORST_FIRST if by_sev.get(s))
-        label = f"{total}: {words}" if total else "no findings"
-        parts.append(f'<text x="{x + 8:.1f}" y="{y + 16}">{esc(label)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 # --------------------------------------------------------------------------- the reporter
@@ -398,7 +164,7 @@ class HtmlReporter(Reporter):
             return ""
         summary = summarize(verdict.findings)
         rows = []
-        for severity in _WORST_FIRST:
+        for severity in WORST_FIRST:
             total = summary.by_severity.get(severity.value, 0)
             if total:
                 blocking = summary.blocking_by_severity.get(severity.value, 0)
@@ -431,7 +197,7 @@ class HtmlReporter(Reporter):
             "<tr><td><em>file collection</em></td><td>ok</td>"
             f'<td class="num">{collection.files_scanned}</td>'
             f'<td class="num">{collection.missed_files}</td>'
-            f"<td>{_counts_text(_gap_counts(collection.skipped))}"
+            f"<td>{counts_text(gap_counts(collection.skipped))}"
             + (f"; excluded: {excluded}" if excluded else "")
             + "</td></tr>"
         )
@@ -465,7 +231,7 @@ class HtmlReporter(Reporter):
             f"<tr><td>{name}</td><td>{status}</td>"
             f'<td class="num">{coverage.files_scanned}{share}</td>'
             f'<td class="num">{coverage.missed_files}</td>'
-            f"<td>{_counts_text(_gap_counts(coverage.skipped))}</td></tr>"
+            f"<td>{counts_text(gap_counts(coverage.skipped))}</td></tr>"
         )
 
     def _gap_list(self, name: str, coverage: Coverage) -> str:
@@ -492,9 +258,9 @@ class HtmlReporter(Reporter):
             return ""
         scanners = sorted({f.scanner for f in verdict.findings})
         severities = [
-            s.value for s in _WORST_FIRST if any(f.severity is s for f in verdict.findings)
+            s.value for s in WORST_FIRST if any(f.severity is s for f in verdict.findings)
         ]
-        statuses = sorted({status_of(f) for f in verdict.findings}, key=_status_order)
+        statuses = sorted({status_of(f) for f in verdict.findings}, key=status_order)
 
         def group(name: str, legend: str, values: Iterable[str]) -> str:
             boxes = "".join(
@@ -517,7 +283,7 @@ class HtmlReporter(Reporter):
         if not blocking:
             return '<section id="blocking"><h2>Blocking findings (0)</h2><p>None.</p></section>'
         by_file: dict[str, list[Finding]] = {}
-        for finding in _worst_first(blocking):
+        for finding in worst_first(blocking):
             by_file.setdefault(finding.path, []).append(finding)
         files = sorted(
             by_file.items(),
@@ -539,11 +305,11 @@ class HtmlReporter(Reporter):
     def _card(self, finding: Finding) -> str:
         where = self._base.location(finding.path, finding.line)
         parts = [
-            f'<article class="finding" {_data(finding)}><div class="head">'
-            f"{_badge(finding)}"
+            f'<article class="finding" {data_attrs(finding)}><div class="head">'
+            f"{badge(finding)}"
             f'<span class="rule">{esc(finding.scanner)}/{esc(finding.rule_id)}</span>'
             f'<span class="where mono">{esc(where)}</span>'
-            f"{_cwe(finding)}</div>"
+            f"{cwe_text(finding)}</div>"
             f'<p class="message">{one_line(finding.message)}</p>',
             snippet_html(finding),
         ]
@@ -561,7 +327,7 @@ class HtmlReporter(Reporter):
                 for r in finding.related[:20]
             )
             parts.append(f'<p class="note">Also reported as: {others}</p>')
-        link = _rule_link(finding)
+        link = rule_link(finding)
         if link:
             parts.append(f"<p>{link}</p>")
         parts.append("</article>")
@@ -572,11 +338,11 @@ class HtmlReporter(Reporter):
         if not folded:
             return ""
         by_status: dict[str, list[Finding]] = {}
-        for finding in _worst_first(folded):
+        for finding in worst_first(folded):
             by_status.setdefault(status_of(finding), []).append(finding)
         shown = 0
         groups = []
-        for status in sorted(by_status, key=_status_order):
+        for status in sorted(by_status, key=status_order):
             findings = by_status[status]
             rows = []
             for finding in findings:
@@ -585,7 +351,7 @@ class HtmlReporter(Reporter):
                 shown += 1
                 rows.append(self._row(finding))
             groups.append(
-                f"<details data-group><summary>{esc(_STATUS_TITLES.get(status, status))} "
+                f"<details data-group><summary>{esc(STATUS_TITLES.get(status, status))} "
                 f"({len(findings)})</summary>"
                 "<table><thead><tr><th>Severity</th><th>Rule</th><th>Location</th>"
                 "<th>Message</th><th>Why not blocking</th></tr></thead>"
@@ -603,14 +369,15 @@ class HtmlReporter(Reporter):
 
     def _row(self, finding: Finding) -> str:
         where = self._base.location(finding.path, finding.line)
-        link = _rule_link(finding)
+        link = rule_link(finding, "docs")
+        why = f"<br>{one_line(finding.decided_by, 300)}" if finding.decided_by else ""
         return (
-            f'<tr class="finding" {_data(finding)}><td>{_badge(finding)}</td>'
+            f'<tr class="finding" {data_attrs(finding)}><td>{badge(finding)}</td>'
             f'<td class="mono">{esc(finding.scanner)}/{esc(finding.rule_id)}'
             + (f"<br>{link}" if link else "")
             + f'</td><td class="mono">{esc(where)}</td>'
             f"<td>{one_line(finding.message, 600)}</td>"
-            f"<td><code>{esc(finding.suppressed_by or 'not judged')}</code></td></tr>"
+            f"<td><code>{esc(finding.suppressed_by or 'not judged')}</code>{why}</td></tr>"
         )
 
     def _baseline(self, verdict: Verdict) -> str:
@@ -644,52 +411,3 @@ class HtmlReporter(Reporter):
             "<th>Ticket</th><th>Reason</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></section>"
         )
-
-
-_STATUS_TITLES = {
-    "blocking": "Blocking",
-    "below-threshold": "Below the threshold",
-    "unconfirmed": "Unconfirmed (a pattern with no taint flow)",
-    "disproved": "Disproved (the flow cannot happen)",
-    "baseline": "Baselined",
-    "waiver": "Waived",
-    "inline": "Suppressed inline",
-    "duplicate": "Duplicates",
-    "path-policy": "Path policy",
-    "preexisting": "Already there before the compared ref",
-    "newly-disclosed": "Newly disclosed advisories",
-    "not-judged": "Not judged",
-}
-_STATUS_ORDER = {name: index for index, name in enumerate(_STATUS_TITLES)}
-
-
-def _status_order(status: str) -> tuple[int, str]:
-    return (_STATUS_ORDER.get(status, len(_STATUS_ORDER)), status)
-
-
-def _data(finding: Finding) -> str:
-    return (
-        f'data-scanner="{esc(finding.scanner)}" data-severity="{finding.severity.value}" '
-        f'data-status="{esc(status_of(finding))}"'
-    )
-
-
-def _badge(finding: Finding) -> str:
-    severity = finding.severity.value
-    return f'<span class="sev sev-{severity}">{severity}</span>'
-
-
-def _cwe(finding: Finding) -> str:
-    if not finding.cwe:
-        return ""
-    return '<span class="note">' + ", ".join(f"CWE-{c}" for c in finding.cwe[:6]) + "</span>"
-
-
-def _rule_link(finding: Finding) -> str:
-    url = doc_url(finding.help_url)
-    if url is None:
-        return ""
-    return (
-        f'<a class="doc" href="{html.escape(url, quote=True)}" rel="noreferrer noopener" '
-        f'target="_blank">rule documentation: {esc(finding.rule_id)}</a>'
-    )

@@ -27,7 +27,8 @@ import pytest
 import secgate
 from secgate.models import SkippedFile, Verdict, VerdictStatus, WaiverStatus
 from secgate.plugins import make_plugin_host
-from secgate.reports.html import CSP, SCRIPT, HtmlReporter, script_hash, status_of
+from secgate.reports.html import HtmlReporter
+from secgate.reports.html_parts import CSP, SCRIPT, script_hash, status_of
 from secgate.scanners.semgrep import find_binary
 from tests.conftest import REPO, run_cli
 
