@@ -13,6 +13,12 @@ if TYPE_CHECKING:
 @hookimpl
 def secgate_register_reporters() -> list[type[Reporter]]:
     """Register the built-in formats."""
+    from secgate.reports.codequality import CodeQualityReporter  # noqa: PLC0415
+    from secgate.reports.gitlab import (  # noqa: PLC0415
+        GitlabDependencyScanningReporter,
+        GitlabSastReporter,
+        GitlabSecretDetectionReporter,
+    )
     from secgate.reports.html import HtmlReporter  # noqa: PLC0415
     from secgate.reports.json_report import JsonReporter  # noqa: PLC0415
     from secgate.reports.junit import JunitReporter  # noqa: PLC0415
@@ -27,4 +33,8 @@ def secgate_register_reporters() -> list[type[Reporter]]:
         JunitReporter,
         MarkdownReporter,
         HtmlReporter,
+        GitlabSastReporter,
+        GitlabSecretDetectionReporter,
+        GitlabDependencyScanningReporter,
+        CodeQualityReporter,
     ]
