@@ -121,7 +121,9 @@ class HtmlReporter(Reporter):
         word = verdict.status.value.upper()
         reasons = "".join(f"<li>{one_line(r)}</li>" for r in verdict.reasons)
         facts = [f"{plural(len(verdict.findings), 'finding')}, {len(verdict.blocking)} blocking"]
-        facts.append(f"scanned <code>{esc(verdict.root)}</code>")
+        # The scanned root as the report's paths start (the repository's folder), else as given.
+        where = verdict.root if self._base.kind == "root" else self._base.path("") or "."
+        facts.append(f"scanned <code>{esc(where)}</code>")
         if verdict.stage:
             facts.append(f"stage <code>{esc(verdict.stage)}</code>")
         if verdict.new_since:
