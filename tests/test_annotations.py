@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import json
+import random
+import string
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -485,3 +487,28 @@ def test_a_run_that_cannot_start_annotates_and_summarises_its_error(
     assert kind == "error" and "file" not in props
     assert message.startswith("secgate could not run:") and str(missing) in message
     assert "## secgate: ERROR" in target.read_text(encoding="utf-8")
+
+
+def test_a_staged_run_annotates_its_files_but_writes_no_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit may call ``check --staged`` once per batch of files: one summary each."""
+    rng = random.Random(17)  # noqa: S311 - a test value, not a secret
+    alphabet = string.ascii_letters + string.digits
+    token = (
+        "github_pat_"
+        + "".join(rng.choice(alphabet) for _ in range(22))
+        + "_"
+        + "".join(rng.choice(alphabet) for _ in range(59))
+    )
+    write(tmp_path / "repo", {"settings.py": f'TOKEN = "{token}"\n'})
+    _git(tmp_path / "repo", "init", "-q")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.chdir(tmp_path / "repo")
+    result = _cli("check", "--staged", "--scanner", "secrets", "settings.py")
+    assert result.code == 1, result.out + result.err
+    ((kind, props, _),) = assert_well_formed(commands_in(result.out))
+    assert kind == "error" and props["file"] == "settings.py" and props["line"] == "1"
+    assert token not in result.out
+    assert not (tmp_path / "summary.md").exists()

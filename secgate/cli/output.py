@@ -7,8 +7,9 @@ on stdout after the text report, on stderr when stdout carries a machine report
 (``--format json`` without ``--output``), so the report stays parseable; GitHub reads
 workflow commands from both. With ``$GITHUB_STEP_SUMMARY`` set it appends the Markdown
 report to the job summary (:mod:`secgate.reports.summary`). Neither happens for a
-``--shard`` run unless asked (the merge of the shards annotates once), and neither
-changes the verdict or the exit code.
+``--shard`` run unless asked (the merge of the shards annotates once); a ``--staged`` run
+(pre-commit, which may call secgate once per batch of files) annotates but writes no
+summary. Neither changes the verdict or the exit code.
 """
 
 from __future__ import annotations
@@ -142,8 +143,10 @@ def emit_github(
         stream.write(render_annotations(verdict))
         stream.flush()
     target = summary.step_summary_target()
-    if target is None or getattr(args, "no_job_summary", False) or getattr(args, "shard", None):
+    if target is None or getattr(args, "no_job_summary", False):
         return
+    if getattr(args, "shard", None) or getattr(args, "staged", False):
+        return  # a shard's merge, not the shard, and pre-commit's many --staged batches
     warning = summary.append_job_summary(verdict, target, reports)
     if warning is not None:
         sys.stderr.write(safe_line(f"secgate: warning: {warning}") + "\n")
