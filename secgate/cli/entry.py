@@ -11,6 +11,8 @@ from secgate.cli.check import cmd_check
 from secgate.cli.db import cmd_db
 from secgate.cli.evaluate import cmd_evaluate
 from secgate.cli.exitcodes import EXIT_ERROR
+from secgate.cli.explain import cmd_explain
+from secgate.cli.init import cmd_init
 from secgate.cli.merge import cmd_merge
 from secgate.cli.output import print_error, print_internal_error, print_interrupted
 from secgate.cli.parser import build_parser
@@ -26,6 +28,8 @@ COMMANDS = {
     "scanners": cmd_scanners,
     "db": cmd_db,
     "rules": cmd_rules,
+    "explain": cmd_explain,
+    "init": cmd_init,
 }
 
 

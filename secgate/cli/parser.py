@@ -346,6 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
         "the scan's error; exit 2 if one fails",
     )
     _add_rules_parser(sub)
+    _add_explain_parser(sub)
+    _add_init_parser(sub)
     _add_db_parser(sub)
     _add_debug_everywhere(parser)
     return parser
@@ -509,3 +511,61 @@ def _add_db_parser(sub: Any) -> None:
         description="Show the database `secgate db update` imported. Exit 2 when there is none.",
     )
     status.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+
+def _add_explain_parser(sub: Any) -> None:
+    """``secgate explain RULE``: one rule in full."""
+    explain = sub.add_parser(
+        "explain",
+        help="show one rule's text, severity, CWE, fix, documentation and examples",
+        description="Show everything the rule pack says about RULE (an id such as B602 or "
+        "python-dill-load, or scanner/ID): its text, severity, CWE, fix, documentation links "
+        "and, for semgrep rules, the flagged and not-flagged examples of its test file. An "
+        "unknown RULE exits 2 and names the closest ids.",
+    )
+    explain.add_argument("rule", metavar="RULE", help="rule id, or SCANNER/ID")
+    explain.add_argument(
+        "--format", "-f", dest="explain_format", choices=("text", "json"), default="text"
+    )
+    explain.add_argument(
+        "--scanner",
+        action="append",
+        dest="explain_scanners",
+        metavar="NAME",
+        help="look only in this scanner's rules (repeatable)",
+    )
+    explain.add_argument(
+        "--config",
+        dest="explain_config",
+        metavar="FILE",
+        help="config whose scanner options (extra rule files) apply (default: the closest)",
+    )
+
+
+def _add_init_parser(sub: Any) -> None:
+    """``secgate init [PATH] [--ci github|gitlab]``: a starter config and CI file."""
+    init = sub.add_parser(
+        "init",
+        help="write a commented starter config (and with --ci, the CI workflow)",
+        description="Append a commented starter [tool.secgate] table to PATH/pyproject.toml "
+        "(or, without a pyproject.toml, write PATH/secgate.toml with the same keys). With "
+        "--ci github, also write .github/workflows/secgate.yml; with --ci gitlab, "
+        ".gitlab-ci.yml, or when that file exists, print the job to add to it. Nothing is "
+        "overwritten: an existing secgate config or workflow exits 2 and nothing is written.",
+    )
+    init.add_argument("init_path", nargs="?", default=".", metavar="PATH", help="project folder")
+    init.add_argument(
+        "--ci", dest="init_ci", choices=("github", "gitlab"), help="also write the CI file"
+    )
+    init.add_argument(
+        "--no-config",
+        dest="init_no_config",
+        action="store_true",
+        help="write only the CI file (the project already has a secgate config)",
+    )
+    init.add_argument(
+        "--dry-run",
+        dest="init_dry_run",
+        action="store_true",
+        help="print what would be written, write nothing",
+    )
