@@ -68,6 +68,8 @@ from secgate.reports.locations import ReportBase, report_base
 
 #: Findings that do not block, shown at most this many (every one is in the JSON report).
 MAX_FOLDED_ROWS = 2000
+#: Blocking findings shown at most this many, worst first (every one is in the JSON report).
+MAX_BLOCKING_CARDS = 1000
 #: Gaps listed at most this many per scanner (the counts by kind are always complete).
 MAX_GAP_ROWS = 1000
 
@@ -285,7 +287,7 @@ class HtmlReporter(Reporter):
         if not blocking:
             return '<section id="blocking"><h2>Blocking findings (0)</h2><p>None.</p></section>'
         by_file: dict[str, list[Finding]] = {}
-        for finding in worst_first(blocking):
+        for finding in worst_first(blocking)[:MAX_BLOCKING_CARDS]:
             by_file.setdefault(finding.path, []).append(finding)
         files = sorted(
             by_file.items(),
@@ -299,9 +301,16 @@ class HtmlReporter(Reporter):
                 f'<span class="note">({plural(len(findings), "finding")})</span></h3>'
                 f"{cards}</section>"
             )
+        more = len(blocking) - MAX_BLOCKING_CARDS
+        note = (
+            f'<p class="note">… and {plural(more, "more blocking finding")}, less severe: '
+            "every finding is in the JSON and SARIF reports.</p>"
+            if more > 0
+            else ""
+        )
         return (
             f'<section id="blocking"><h2>Blocking findings ({len(blocking)})</h2>'
-            f"{''.join(sections)}</section>"
+            f"{''.join(sections)}{note}</section>"
         )
 
     def _card(self, finding: Finding) -> str:

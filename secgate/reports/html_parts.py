@@ -11,10 +11,12 @@ the counts written out.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from secgate.escape import escape_text
 from secgate.models import Finding, Severity, SkippedFile
@@ -168,24 +170,34 @@ def counts_text(counts: dict[str, int]) -> str:
 # --------------------------------------------------------------------------- snippets
 
 
-def highlighted(lines: list[str], path: str) -> list[str]:
-    """*lines* as HTML, highlighted by Pygments for *path*'s type (plain text when unknown).
-
-    Pygments escapes the code; without Pygments the lines are escaped and not coloured.
-    """
+@functools.lru_cache(maxsize=64)
+def _lexer(name: str) -> Any:
+    """Pygments' lexer for a file called *name* (plain text when none fits), or None."""
     try:
-        from pygments import highlight  # type: ignore[import-untyped]  # noqa: PLC0415
-        from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]  # noqa: PLC0415
         from pygments.lexers import get_lexer_for_filename  # type: ignore[import-untyped]  # noqa: PLC0415
         from pygments.lexers.special import TextLexer  # type: ignore[import-untyped]  # noqa: PLC0415
         from pygments.util import ClassNotFound  # type: ignore[import-untyped]  # noqa: PLC0415
     except ImportError:  # pragma: no cover - Pygments comes with rich
-        return [esc(line) for line in lines]
+        return None
     options = {"stripnl": False, "ensurenl": False}
     try:
-        lexer = get_lexer_for_filename(path.rsplit("/", 1)[-1], **options)
+        return get_lexer_for_filename(name, **options)  # by the name only, never the content
     except (ClassNotFound, ValueError):
-        lexer = TextLexer(**options)
+        return TextLexer(**options)
+
+
+def highlighted(lines: list[str], path: str) -> list[str]:
+    """*lines* as HTML, highlighted by Pygments for *path*'s type, one string per line.
+
+    Pygments escapes the code (``&``, ``<``, ``>``, both quotes) and closes its spans at
+    each line end; without Pygments the lines are escaped and not coloured.
+    """
+    lexer = _lexer(path.rsplit("/", 1)[-1])
+    if lexer is None:  # pragma: no cover - Pygments comes with rich
+        return [esc(line) for line in lines]
+    from pygments import highlight  # type: ignore[import-untyped]  # noqa: PLC0415
+    from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]  # noqa: PLC0415
+
     formatter = HtmlFormatter(nowrap=True, noclasses=True, style="default")
     code: str = highlight("\n".join(lines), lexer, formatter)
     out = code.split("\n")[: len(lines)]
@@ -200,7 +212,8 @@ def snippet_html(finding: Finding) -> str:
     """
     if not finding.snippet or not finding.snippet.strip():
         return ""
-    raw = finding.snippet.splitlines()
+    # Only \n ends a line: U+2028, \x0c and the like are shown as escapes, not line breaks.
+    raw = finding.snippet.replace("\r\n", "\n").rstrip("\n").split("\n")
     lines = [escape_text(line.expandtabs(4))[:MAX_SNIPPET_LINE] for line in raw]
     lines = lines[:MAX_SNIPPET_LINES]
     first = finding.line or 1
