@@ -10,7 +10,7 @@ duplicated or foreign shard is an error: a gate that did not see every shard mus
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +71,10 @@ def _merge_results(reports: Sequence[Verdict]) -> list[ScanResult]:
             merged.append(parts[0])
             continue
         errors = [p.error for p in ran if p.status is ScanStatus.ERROR and p.error]
-        skipped: dict[str, SkippedFile] = {}
+        skipped: dict[tuple[str, int], SkippedFile] = {}
         for part in ran:
             for item in part.coverage.skipped:
-                skipped.setdefault(item.path, item)
+                skipped.setdefault((item.path, item.line or 0), item)
         details: dict[str, Any] = {}
         for part in ran:
             for key, value in part.details.items():
@@ -100,10 +100,22 @@ def _merge_results(reports: Sequence[Verdict]) -> list[ScanResult]:
                 coverage=Coverage(
                     files_scanned=sum(p.coverage.files_scanned for p in ran),
                     skipped=tuple(skipped[k] for k in sorted(skipped)),
+                    excluded=_merge_excluded(p.coverage for p in ran),
                 ),
                 details=details,
+                weakenings=tuple(dict.fromkeys(w for p in ran for w in p.weakenings)),
             )
         )
+    return merged
+
+
+def _merge_excluded(parts: Iterable[Coverage]) -> dict[str, int]:
+    """Exclusion counts by glob: every shard's collector saw every candidate file before the
+    shard took its share, so each counts the same files (the largest count, not the sum)."""
+    merged: dict[str, int] = {}
+    for part in parts:
+        for glob, count in part.excluded.items():
+            merged[glob] = max(merged.get(glob, 0), count)
     return merged
 
 
@@ -138,10 +150,10 @@ def merge(
         raise ReportError("no shard reports to merge")
     _check_complete(loaded, names)
     first = loaded[0]
-    collected: dict[str, SkippedFile] = {}
+    collected: dict[tuple[str, int], SkippedFile] = {}
     for report in loaded:
         for item in report.collection.skipped:
-            collected.setdefault(item.path, item)
+            collected.setdefault((item.path, item.line or 0), item)
     union = Verdict(
         tool_version=first.tool_version,
         status=first.status,
@@ -155,6 +167,7 @@ def merge(
         collection=Coverage(
             files_scanned=sum(r.collection.files_scanned for r in loaded),
             skipped=tuple(collected[k] for k in sorted(collected)),
+            excluded=_merge_excluded(r.collection for r in loaded),
         ),
         warnings=tuple(
             dict.fromkeys(w for r in loaded for w in r.warnings if w.startswith("scanner "))
@@ -162,7 +175,7 @@ def merge(
         new_since=first.new_since,
         started_at=min((r.started_at for r in loaded if r.started_at), default=None),
     )
-    return evaluate(
+    verdict = evaluate(
         union,
         config=config,
         stage=stage if stage is not None else first.stage,
@@ -173,3 +186,11 @@ def merge(
         keep=KEPT_DECISIONS,
         host=host,
     )
+    # What the shards' configs turned off (excluded globs, settings from the tree that
+    # weaken a scanner) is shown by every report: evaluate() does not rebuild it.
+    summary = tuple(
+        dict.fromkeys(
+            [*verdict.policy_summary, *(line for r in loaded for line in r.policy_summary)]
+        )
+    )
+    return verdict.model_copy(update={"policy_summary": summary})

@@ -134,3 +134,61 @@ def test_shards_partition_the_files() -> None:
 def test_bad_shard_values(bad: str) -> None:
     with pytest.raises(ValueError, match="K"):
         parse_shard(bad)
+
+
+def test_merged_shards_give_one_sarif_run_per_scanner(
+    fake_plugin: Path, project: Path, tmp_path: Path
+) -> None:
+    # Real bandit and secrets (per-file scanners, both shards run them) and the fake marker
+    # scanner; a file over max-file-mb is a collector gap in whichever shard owns it.
+    key = "AKIA" + "Q3XV7TZ2MKW5RJ4N"
+    files = {
+        f"pkg/m{i}.py": "import subprocess\nsubprocess.call(c, shell=True)  # FAKE-ISSUE(high)\n"
+        for i in range(12)
+    }
+    files["pkg/keys.py"] = f'aws = "{key}"\n'
+    files["pkg/big.py"] = "x = 1\n" * 200_000
+    files["secgate.toml"] = "max-file-mb = 1\n"
+    write(project, files)
+    scanners = ["--scanner", "bandit", "--scanner", "secrets", "--scanner", "fake-marker"]
+    whole = run_cli("check", str(project), *scanners, "--no-cache", "--format", "sarif")
+    assert whole.code == 1, whole.err
+    shards = []
+    for k in (1, 2):
+        out = tmp_path / f"shard-{k}.json"
+        result = run_cli("check", str(project), *scanners, "--no-cache", "--shard", f"{k}/2",
+                         "--format", "json", "--output", str(out))  # fmt: skip
+        assert result.code in (0, 1), result.err
+        assert json.loads(out.read_text())["findings"]  # each shard found something
+        shards.append(str(out))
+    merged = run_cli("merge", *shards, "--format", "sarif")
+    assert merged.code == 1, merged.err
+    one, joined = json.loads(whole.out), json.loads(merged.out)
+    names = [run["tool"]["driver"]["name"] for run in joined["runs"]]
+    assert sorted(names) == ["secgate/bandit", "secgate/fake-marker", "secgate/secrets"]
+    categories = [run["automationDetails"]["id"] for run in joined["runs"]]
+    assert len(set(categories)) == len(categories)  # GitHub rejects two runs in one category
+
+    def counts(log: dict[str, object]) -> dict[str, tuple[int, int]]:
+        return {
+            run["tool"]["driver"]["name"]: (
+                len(run["results"]),
+                len(run["tool"]["driver"]["rules"]),
+            )
+            for run in log["runs"]  # type: ignore[attr-defined]
+        }
+
+    assert counts(joined) == counts(one)
+    assert counts(one)["secgate/bandit"][0] >= 12
+    for log in (one, joined):
+        for run in log["runs"]:
+            gaps = [
+                n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for n in run["invocations"][0]["toolExecutionNotifications"]
+            ]
+            assert gaps.count("pkg/big.py") == 1  # the collector's gap, once per run
+    rules = [
+        {r["tool"]["driver"]["name"]: r["tool"]["driver"]["rules"] for r in log["runs"]}
+        for log in (one, joined)
+    ]
+    assert rules[0] == rules[1]

@@ -5,23 +5,31 @@ category: GitHub rejects an upload whose runs share a category, and it replaces 
 category's alerts with the latest upload's results. Hence:
 
 - **No run for a scanner that errored** (nor for a skipped one). An empty run in its
-  category would close every open alert of that scanner (GitHub ignores ``invocations``);
-  with no run, its alerts stay as the last good upload left them. Every other run's
-  invocation says so in a ``toolExecutionNotifications`` entry; when no scanner ran to its
-  end, a notes-only ``secgate`` run (category ``secgate/notices/``, no results) carries it.
+  category would close every open alert of that scanner: GitHub's SARIF support page lists
+  ``tool``, ``results`` and ``invocations[].workingDirectory`` as the run properties it
+  reads and says the rest are ignored, so an ``executionSuccessful: false`` would not stop
+  the closing. With no run, its alerts stay as the last good upload left them. Every other
+  run's invocation says so in a ``toolExecutionNotifications`` entry (``scanner-error``);
+  when no scanner ran to its end, a notes-only ``secgate`` run (category
+  ``secgate/notices/``, no results) carries it.
+- **Every gap is a notification**: each run's invocation lists the files the collector
+  skipped (no scanner saw them: over ``max-file-mb``, symbolic links, unreadable…) and the
+  files or manifest lines that scanner skipped, each with its path as a location, its
+  ``kind`` and who skipped it (at most :data:`MAX_GAP_NOTES`, then a count).
+- **GitHub's upload limits**: at most :data:`MAX_RUNS` runs (the runs with the most severe
+  findings are kept) and :data:`MAX_RESULTS_PER_RUN` results per run (the most severe kept,
+  blocking first among equals); a cut is a ``toolExecutionNotifications`` entry saying how
+  many results were left out. A result has one location (the limit is 1,000).
 - **Paths relative to the repository root.** GitHub resolves a result's ``uri`` from the
   repository root, so a scan of ``services/api`` writes ``services/api/app/run.py``: the
   base is the git top level when the scanned root lies in a git work tree, else the
   current directory, else the scanned root (:mod:`secgate.reports.locations`).
   ``originalUriBaseIds`` names that base ``%SRCROOT%`` and the scanned root ``SCANROOT``
   (its ``uri`` the scanned root relative to ``%SRCROOT%``).
-- **Rules that do not change between runs.** Rule text comes from the scanner's
-  :meth:`~secgate.plugins.Scanner.rules` (with the run's options), else a fixed generic
-  text per rule id, never from a finding's message. ``security-severity`` and
-  ``defaultConfiguration.level`` come from the rule's default severity. A rule without one
-  (bandit's tests: their severity varies per finding) has no ``security-severity``, so
-  GitHub shows its alerts by their level; a dependency advisory's severity is the
-  advisory's own (every finding of it carries the same), so it keeps one.
+- **Rules that do not change between runs**: one general text per rule, from the rule
+  itself, never from a finding's message; ``security-severity``, ``precision``, CWE tags,
+  ``help.text``/``help.markdown`` and ``helpUri`` on every rule
+  (:mod:`secgate.reports.sarif_rules`).
 - **Levels say what blocks**: a blocking finding is ``error``; one that does not block
   (below the threshold, baselined, waived…) is ``warning`` when medium or worse, else
   ``note``.
