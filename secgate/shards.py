@@ -119,6 +119,27 @@ def _merge_excluded(parts: Iterable[Coverage]) -> dict[str, int]:
     return merged
 
 
+#: Policy-summary lines counted from the file collection: a shard counts only its own files.
+_COLLECTION_LINES = ("excluded by ", "default exclude ")
+
+
+def _policy_summary(verdict: Verdict, shards: Sequence[Verdict]) -> tuple[str, ...]:
+    """What the shards' configs turn off (evaluate() does not rebuild it), with the
+    exclusion shares counted again on the whole collection (a shard's are of its share)."""
+    from secgate.config import Config  # noqa: PLC0415
+    from secgate.weakenings import policy_summary  # noqa: PLC0415
+
+    counted = list(policy_summary(Config(), collection=verdict.collection))
+    lines: list[str] = [*verdict.policy_summary]
+    for line in dict.fromkeys(line for shard in shards for line in shard.policy_summary):
+        if line.startswith(_COLLECTION_LINES):
+            lines.extend(counted)  # where the shards put them
+            counted = []
+        else:
+            lines.append(line)
+    return tuple(dict.fromkeys([*lines, *counted]))
+
+
 def _merge_baseline(reports: Sequence[Verdict]) -> BaselineStatus | None:
     parts = [r.baseline for r in reports if r.baseline is not None]
     if not parts:
@@ -186,11 +207,4 @@ def merge(
         keep=KEPT_DECISIONS,
         host=host,
     )
-    # What the shards' configs turned off (excluded globs, settings from the tree that
-    # weaken a scanner) is shown by every report: evaluate() does not rebuild it.
-    summary = tuple(
-        dict.fromkeys(
-            [*verdict.policy_summary, *(line for r in loaded for line in r.policy_summary)]
-        )
-    )
-    return verdict.model_copy(update={"policy_summary": summary})
+    return verdict.model_copy(update={"policy_summary": _policy_summary(verdict, loaded)})

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -192,3 +194,59 @@ def test_merged_shards_give_one_sarif_run_per_scanner(
         for log in (one, joined)
     ]
     assert rules[0] == rules[1]
+
+
+def test_merge_keeps_every_gap_exclusion_and_policy_line(project: Path, tmp_path: Path) -> None:
+    # Two manifest-line gaps in one file (pip-audit, shard 1), an excluded folder, and the
+    # exclusion's share of the candidates, which a shard counts on its own files only.
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "insecure-app" / "osv",
+                    project / "osv")  # fmt: skip
+    files = {f"src/m{i}.py": f"x = {i}\n" for i in range(6)}
+    files["vendor/v.py"] = "y = 1\n"
+    files["requirements.txt"] = "flask==0.12\n-e ./local\ngit+https://example.invalid/x.git#egg=x\n"
+    files["secgate.toml"] = (
+        'extend-exclude = ["vendor/", "osv/"]\n[scanners.pip-audit]\nvuln-db = "osv"\n'
+    )
+    write(project, files)
+    scanners = ["--scanner", "pip-audit", "--scanner", "secrets", "--no-cache"]
+    whole = run_cli("check", str(project), *scanners, "--format", "json")
+    assert whole.code == 1, whole.err
+    shards = []
+    for k in (1, 2):
+        out = tmp_path / f"s{k}.json"
+        run_cli("check", str(project), *scanners, "--shard", f"{k}/2", "--format", "json",
+                "--output", str(out))  # fmt: skip
+        shards.append(str(out))
+    merged = run_cli("merge", *shards, "--format", "json")
+    one, joined = json.loads(whole.out), json.loads(merged.out)
+    assert joined["policy_summary"] == one["policy_summary"]
+    assert any(line.startswith("excluded by 'osv/'") for line in one["policy_summary"])
+    assert (
+        joined["collection"]["excluded"]
+        == one["collection"]["excluded"]
+        == {
+            "osv/": 17,
+            "vendor/": 1,
+        }
+    )
+
+    def gaps(report: dict[str, Any]) -> list[tuple[str, int, str]]:
+        [audit] = [s for s in report["scanners"] if s["name"] == "pip-audit"]
+        return [(g["path"], g["line"], g["kind"]) for g in audit["coverage"]["skipped"]]
+
+    assert (
+        gaps(joined)
+        == gaps(one)
+        == [
+            ("requirements.txt", 2, "editable"),
+            ("requirements.txt", 3, "vcs"),
+        ]
+    )
+    sarif = json.loads(run_cli("merge", *shards, "--format", "sarif").out)
+    [run] = [r for r in sarif["runs"] if r["tool"]["driver"]["name"] == "secgate/pip-audit"]
+    lines = sorted(
+        n["locations"][0]["physicalLocation"]["region"]["startLine"]
+        for n in run["invocations"][0]["toolExecutionNotifications"]
+        if n["properties"]["skippedBy"] == "pip-audit"
+    )
+    assert lines == [2, 3]
