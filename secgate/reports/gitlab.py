@@ -98,6 +98,8 @@ MAX_MESSAGES = 200
 MAX_MESSAGE = 1_000
 
 _URL = re.compile(r"^(https?|ftp)://\S+$")
+#: The end of a sentence: a word's final stop before a capital (not "...", not "e.g. x").
+_SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9)][.!?])\s+(?=[A-Z])")
 _IDENTIFIER_TYPE = re.compile(r"[^a-z0-9]+")
 _CVE = re.compile(r"^CVE-\d{4}-\d+$", re.IGNORECASE)
 _GHSA = re.compile(r"^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$", re.IGNORECASE)
@@ -309,7 +311,9 @@ def _name(finding: Finding, known: dict[str, str]) -> str:
         text = f"{finding.rule_id} in {finding.package.name}"
     if not text:
         text = f"{finding.scanner} rule {finding.rule_id}"
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
+    first = _SENTENCE_END.split(text, maxsplit=1)[0]
+    if first.endswith(".") and not first.endswith(".."):
+        first = first[:-1]
     return plain_text(first or text, MAX_NAME)
 
 
