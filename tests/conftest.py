@@ -29,6 +29,16 @@ def _isolated_env(
     for name in list(os.environ):
         if name.startswith("SECGATE_"):
             monkeypatch.delenv(name)
+    # Tests decide for themselves whether they run under GitHub Actions or GitLab CI:
+    # annotations, the job summary and path:line links follow these variables.
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_SERVER_URL",
+        "GITHUB_SHA",
+        "CI_PROJECT_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("NO_COLOR", "1")
 
