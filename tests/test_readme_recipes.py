@@ -275,6 +275,10 @@ def reports(argv: list[str], cwd: Path) -> dict[str, Path]:
     return named
 
 
+GITLAB_NOT_CODE = frozenset({"gitlab-secret-detection", "gitlab-dependency-scanning"})
+GITLAB_SECURITY = GITLAB_NOT_CODE | {"gitlab-sast"}
+
+
 def blocking_paths(fmt: str, path: Path) -> list[str]:
     """Parse a report (it must parse) and return the files of its blocking findings."""
     assert path.is_file(), f"the recipe's {fmt} report {path} was not written"
@@ -298,6 +302,20 @@ def blocking_paths(fmt: str, path: Path) -> list[str]:
             case.get("file", "")
             for case in cases
             if case.find("failure") is not None and case.get("file")
+        ]
+    if fmt in GITLAB_SECURITY:
+        report = json.loads(text)
+        assert report["version"] and report["scan"]["status"] == "success", fmt
+        return [
+            vuln["location"]["file"]
+            for vuln in report["vulnerabilities"]
+            if vuln["details"]["secgate_blocking"]["value"]
+        ]
+    if fmt == "gitlab-codequality":
+        return [
+            issue["location"]["path"]
+            for issue in json.loads(text)
+            if issue["description"].startswith("[blocking] ")
         ]
     if fmt == "markdown":
         assert text.startswith(MARKER), "the markdown report lacks the comment marker"
@@ -323,6 +341,13 @@ def check_run(result: Run, cwd: Path, *, expect_new_only: bool) -> None:
             one_blocking = re.search(r"(?<![\d,])1 blocking", text) is not None
             assert one_blocking == expect_new_only, text[:1500]
             assert (NEW_FILE in text) or not expect_new_only, text[:3000]
+            continue
+        if fmt in GITLAB_NOT_CODE:
+            # The new finding is code: these reports hold only old secrets and advisories,
+            # none of them blocking under --new-since.
+            listed = json.loads(path.read_text(encoding="utf-8"))["vulnerabilities"]
+            assert NEW_FILE not in {v["location"].get("file") for v in listed}, fmt
+            assert not paths or not expect_new_only, (fmt, paths)
             continue
         if expect_new_only:
             assert paths and set(paths) == {NEW_FILE}, (fmt, paths)
@@ -551,7 +576,7 @@ def test_gitlab_job_runs_as_written(checkout: Path, cache_dir: Path) -> None:
         **{k: str(v) for k, v in (job.get("variables") or {}).items()},
     }
     ran = []
-    for line in job["script"]:
+    for line in [*job["before_script"], *job["script"]]:
         for command in commands(line, env, cwd=checkout):
             result = run(command, checkout, env, cache_dir)
             if Path(command.argv[0]).name == "git":
@@ -561,8 +586,27 @@ def test_gitlab_job_runs_as_written(checkout: Path, cache_dir: Path) -> None:
             ran.append(result)
     assert len(ran) == 1
     artifacts = job["artifacts"]
-    for name in [artifacts["reports"]["junit"], *artifacts["paths"]]:
+    assert set(artifacts["reports"]) == {
+        "sast",
+        "secret_detection",
+        "dependency_scanning",
+        "codequality",
+        "junit",
+    }
+    for name in [*artifacts["reports"].values(), *artifacts["paths"]]:
         assert (checkout / name).is_file(), name
+
+
+def test_gitlab_job_keeps_its_cache_outside_the_tree_and_drops_a_shipped_one() -> None:
+    job = _gitlab_job()
+    cache_dir = job["variables"]["SECGATE_CACHE_DIR"]
+    assert cache_dir.startswith("/") and not cache_dir.startswith("/builds")
+    assert job["cache"]["paths"] == [".secgate-cache/"]
+    assert "$CI_COMMIT_REF_SLUG" in job["cache"]["key"]  # a merge request never fills main's
+    restore = " ".join(job["before_script"])
+    # A .secgate-cache committed in the tree is removed before the restore step could use it.
+    assert restore.index("git ls-files .secgate-cache") < restore.index("mv .secgate-cache")
+    assert any('mv "$SECGATE_CACHE_DIR" .secgate-cache' in s for s in job["after_script"])
 
 
 # --- Jenkins ---------------------------------------------------------------------------

@@ -145,17 +145,35 @@ GITLAB_JOB = r"""secgate:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH        # and the default branch: every finding
   variables:
     GIT_DEPTH: "0"          # --new-since compares with the target branch
-  script:
+    SECGATE_CACHE_DIR: /tmp/secgate-cache   # outside the checkout: secgate refuses a cache inside the tree
+  cache:                    # GitLab caches folders inside the project only: moved in and out below
+    key: secgate-$CI_COMMIT_REF_SLUG        # one per branch: a merge request never fills main's
+    fallback_keys: [secgate-$CI_DEFAULT_BRANCH]
+    paths: [.secgate-cache/]
+  before_script:
     - pip install 'secgate-ci[all] @ git+https://github.com/secgate-ci/secgate@main'
+    - if [ -n "$(git ls-files .secgate-cache)" ]; then echo "ignoring the .secgate-cache the tree ships"; rm -rf .secgate-cache; fi
+    - if [ -d .secgate-cache ]; then mv .secgate-cache "$SECGATE_CACHE_DIR"; fi
+  script:
     - if [ -n "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" ]; then git fetch -q origin "+refs/heads/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME:refs/remotes/origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"; fi
     - secgate check --stage pr
         ${CI_MERGE_REQUEST_TARGET_BRANCH_NAME:+--new-since origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME}
-        --report junit=secgate-junit.xml --report sarif=secgate.sarif --report markdown=secgate.md
+        --report gitlab-sast=gl-sast-report.json
+        --report gitlab-secret-detection=gl-secret-detection-report.json
+        --report gitlab-dependency-scanning=gl-dependency-scanning-report.json
+        --report gitlab-codequality=gl-code-quality-report.json
+        --report junit=secgate-junit.xml --report markdown=secgate.md
+  after_script:
+    - if [ -d "$SECGATE_CACHE_DIR" ]; then rm -rf .secgate-cache && mv "$SECGATE_CACHE_DIR" .secgate-cache; fi
   artifacts:
     when: always            # keep the reports when the gate fails
     reports:
+      sast: gl-sast-report.json
+      secret_detection: gl-secret-detection-report.json
+      dependency_scanning: gl-dependency-scanning-report.json
+      codequality: gl-code-quality-report.json
       junit: secgate-junit.xml
-    paths: [secgate-junit.xml, secgate.sarif, secgate.md]
+    paths: [gl-sast-report.json, gl-secret-detection-report.json, gl-dependency-scanning-report.json, gl-code-quality-report.json, secgate-junit.xml, secgate.md]
 """  # noqa: E501 - the README's lines, as they are
 
 
