@@ -29,6 +29,7 @@ from secgate.errors import PluginError
 from secgate.models import (
     BaselineEntry,
     BaselineStatus,
+    Dependency,
     Finding,
     Severity,
     SkippedFile,
@@ -151,6 +152,8 @@ class ScanOutput:
     weakenings: list[str] = field(default_factory=list)
     """Settings the scanner read from the scanned tree that turn its detection off or down
     (one line each, e.g. ``[tool.bandit] skips = B602``): shown in the policy summary."""
+    inventory: list[Dependency] = field(default_factory=list)
+    """Every dependency a dependency audit saw, vulnerable or not (the SBOM's components)."""
 
 
 @dataclass(frozen=True)

@@ -424,4 +424,5 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
         version=output.version,
         error=output.error,
         weakenings=list(output.weakenings),
+        inventory=list(output.inventory),
     )

@@ -243,4 +243,5 @@ def collect_result(job: Job, lines: LineCache) -> tuple[ScanResult, list[Finding
         ),
         details=redact_details(dict(output.details)),
         weakenings=tuple(one_line(redact_text(w)) for w in output.weakenings),
+        inventory=tuple(output.inventory),
     ), findings

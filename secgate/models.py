@@ -134,6 +134,17 @@ class PackageInfo(_Frozen):
     fixed_versions: tuple[str, ...] = Field(default=(), description="Versions that fix it.")
 
 
+class Dependency(_Frozen):
+    """One dependency the audit saw in a manifest, vulnerable or not (the SBOM's inventory)."""
+
+    name: str = Field(description="Distribution name as declared.")
+    version: str | None = Field(default=None, description="Pinned or locked version, if any.")
+    purl: str = Field(description="Package URL: pkg:pypi/<normalised name>[@<version>].")
+    path: str = Field(description="Declaring manifest, relative to the scanned root, POSIX.")
+    line: int | None = Field(default=None, ge=1, description="Declaring line, 1-based.")
+    ecosystem: str = "PyPI"
+
+
 class RelatedFinding(_Frozen):
     """Another scanner's report of the same issue, merged into the finding that holds it."""
 
@@ -398,6 +409,10 @@ class ScanResult(_Frozen):
         description="Settings read from the scanned tree that switch this scanner's detection "
         "off or down (a [tool.bandit] table, say); the policy summary lists them.",
     )
+    inventory: tuple[Dependency, ...] = Field(
+        default=(),
+        description="Every dependency a dependency audit saw, vulnerable or not (for SBOMs).",
+    )
 
 
 class Summary(_Frozen):
@@ -502,6 +517,11 @@ class Verdict(_Frozen):
     )
     shard: str | None = Field(
         default=None, description="'K/N' when this run scanned one shard of N (--shard)."
+    )
+    scope: str | None = Field(
+        default=None,
+        description="What per-file scanners looked at when not the whole tree, e.g. "
+        "'changed files since <commit> (3 files)' (--changed-only); None: every file.",
     )
     summary: Summary = Field(
         default_factory=Summary,

@@ -104,6 +104,8 @@ def _merge_results(reports: Sequence[Verdict]) -> list[ScanResult]:
                 ),
                 details=details,
                 weakenings=tuple(dict.fromkeys(w for p in ran for w in p.weakenings)),
+                # A dependency two shards both audited (the same manifest line) is listed once.
+                inventory=tuple(dict.fromkeys(d for p in ran for d in p.inventory)),
             )
         )
     return merged

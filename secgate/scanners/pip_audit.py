@@ -27,6 +27,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import quote
 
 from pydantic import Field
 
@@ -35,6 +36,7 @@ from secgate.errors import ScannerError
 from secgate.models import (
     LINE_GAP_KINDS,
     Confidence,
+    Dependency,
     Finding,
     GapKind,
     PackageInfo,
@@ -373,6 +375,7 @@ class PipAuditScanner(Scanner):
                 )
         return ScanOutput(
             findings=findings,
+            inventory=_inventory(declarations),
             files_scanned=len(set(manifests.files) - unread) + (1 if options.installed else 0),
             skipped=skipped,
             details=details,
@@ -532,6 +535,25 @@ class PipAuditScanner(Scanner):
             snippet=decl.requirement or None,
             properties=properties,
         )
+
+
+def _inventory(declarations: list[Declaration]) -> list[Dependency]:
+    """Every named dependency the manifests declare, once per manifest line (the SBOM's
+    components). Editable, URL and local-path entries have no name or version to list."""
+    from secgate.deps.manifests import Kind  # noqa: PLC0415
+
+    seen: dict[tuple[str, str | None, str, int | None], Dependency] = {}
+    for decl in declarations:
+        if decl.kind is Kind.NOT_AUDITABLE:
+            continue
+        version = decl.version if decl.kind is Kind.PINNED else None
+        purl = f"pkg:pypi/{decl.key}" + (f"@{quote(version, safe='')}" if version else "")
+        where = (decl.key, version, decl.path, decl.line)
+        seen.setdefault(
+            where,
+            Dependency(name=decl.name, version=version, purl=purl, path=decl.path, line=decl.line),
+        )
+    return [seen[k] for k in sorted(seen, key=lambda k: (k[0], k[1] or "", k[2], k[3] or 0))]
 
 
 def _staleness_error(result: QueryResult, options: PipAuditOptions) -> str | None:
