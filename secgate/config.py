@@ -280,6 +280,11 @@ class PolicySettings(ConfigModel):
         "that is an error, 'nothing was checked'). Only from the owner's --policy/--config.",
         json_schema_extra=trusted(OWNER),
     )
+    changed_only: bool = Field(
+        default=False,
+        description="With --new-since REF: per-file scanners analyse only the files changed "
+        "since REF (and REF's versions of them); the rest is not scanned and not a gap.",
+    )
     cache: bool = Field(
         default=True, description="Reuse per-file results of unchanged files between runs."
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from secgate import newcode
+from secgate import changed, newcode
 from secgate.api import BaselineInput, RunNotes
 from secgate.cache import is_inside, refuse_cache_inside, resolve_cache_dir
 from secgate.config import (
@@ -176,6 +176,7 @@ def check(
     on_progress: Callable[[str, int, int], None] | None = None,
     shard: tuple[int, int] | None = None,
     host: PluginHost | None = None,
+    changed_only: bool | None = None,
     _changed_only: newcode.RefCheckout | None = None,
 ) -> Verdict:
     """Scan *path*, weigh the findings against the policy, and return the verdict.
@@ -198,6 +199,9 @@ def check(
     that are not per-file run on shard 1 only); ``secgate merge`` joins the shard reports.
     ``host`` reuses a plugin host built with :func:`~secgate.plugins.make_plugin_host` (the
     command line renders its reports with the same one); ``plugins`` is then ignored.
+    ``changed_only=True`` (default: the config's ``changed-only``) needs ``new_since``:
+    per-file scanners analyse only the files changed since it (see :mod:`secgate.changed`),
+    the verdict's ``scope`` says so, and the rest of the tree is neither scanned nor a gap.
 
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
@@ -239,6 +243,8 @@ def check(
         update["fail_on"] = fail_on
     if jobs is not None:
         update["jobs"] = jobs
+    if changed_only is not None:
+        update["changed_only"] = changed_only
     if update:
         from secgate.config import StageProfile  # noqa: PLC0415
 
@@ -269,6 +275,14 @@ def check(
     baseline_input = _baseline_input(baseline, effective, loaded)
     previous: newcode.Previous | None = None
     shard_note: str | None = None
+    if effective.changed_only and not new_since and _changed_only is None:
+        raise UsageError(
+            "--changed-only (changed-only = true) needs --new-since REF: the base commit "
+            "whose changed files are scanned"
+        )
+    changes: frozenset[str] | None = None  # --changed-only: top-relative paths to scan
+    prefix = ""
+    scope: str | None = None
     if new_since:
         per_file = frozenset(s.name for s, _ in selection.run if s.per_file)
         with newcode.checkout(new_since, root, targets) as at_ref:
@@ -294,6 +308,9 @@ def check(
                 else None
             )
         previous = newcode.previous_from(at_ref, previous_verdict, per_file)
+        if effective.changed_only:
+            changes = changed.change_set(root, at_ref.commit).current
+            prefix = at_ref.prefix
     fileset = whole = collect_files(root, targets, effective)
     if not fileset.files:
         if not effective.allow_empty and _has_any_file(targets):
@@ -301,6 +318,9 @@ def check(
         selection.warnings.append(
             "no files to scan: check the paths, include/exclude globs and .gitignore"
         )
+    if changes is not None and previous is not None:
+        fileset = changed.restrict(fileset, changes, prefix)
+        scope = changed.scope_line(previous.commit, len(fileset.files))
     if shard is not None:
         fileset, selection, shard_note = _apply_shard(fileset, selection, shard)
         if baseline_input is not None:
@@ -312,8 +332,9 @@ def check(
 
     lines = LineCache(root)
     digests = FileDigests(root)
+    sliced = fileset is not whole
     fileset = verify_readable(fileset, digests.get)
-    whole = fileset if shard is None else verify_readable(whole, digests.get)
+    whole = verify_readable(whole, digests.get) if sliced else fileset
     jobs_list: list[Job] = []
     for scanner, required in selection.run:
         opts = options[scanner.name]
@@ -372,6 +393,8 @@ def check(
         collection=verdict.collection,
         baseline_in_tree=_inside_tree(baseline_input.file, root) if baseline_input else None,
     )
+    if scope is not None:
+        verdict = verdict.model_copy(update={"scope": scope})
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
 
 

@@ -79,6 +79,7 @@ def _run_check(
         jobs=args.jobs,
         baseline=baseline_arg(args),
         new_since=args.new_since,
+        changed_only=args.changed_only,
         overrides=_check_overrides(args),
         shard=args.shard,
         on_progress=on_progress,

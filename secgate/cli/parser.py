@@ -248,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
         "are reported as preexisting or newly-disclosed",
     )
     check.add_argument(
+        "--changed-only",
+        action="store_true",
+        default=None,
+        help="with --new-since: per-file scanners analyse only the files changed since REF "
+        "(the dependency audit still runs whole); the report's scope says so",
+    )
+    check.add_argument(
         "--shard",
         metavar="K/N",
         type=_shard,

@@ -215,6 +215,8 @@ class MarkdownReporter(Reporter):
             facts.append(f"stage {code(verdict.stage, in_table=False)}")
         if verdict.new_since:
             facts.append(f"new findings since {code(verdict.new_since, in_table=False)} block")
+        if verdict.scope:
+            facts.append(f"scope: {escape(verdict.scope)}")
         total = len(verdict.findings)
         blocking = len(verdict.blocking)
         facts.append(f"{_plural(total, 'finding')}, {blocking} blocking")

@@ -91,6 +91,8 @@ class TextReporter(Reporter):
         stage = f"  stage {esc(verdict.stage)}" if verdict.stage else ""
         head = f"secgate {esc(verdict.tool_version)}  {esc(verdict.root)}{stage}"
         out.append(paint(safe_line(head), "bold"))
+        if verdict.scope:
+            out.append(safe_line(f"scope: {esc(verdict.scope)}"))
         out.append("")
         if verdict.policy_summary:
             out.append(paint("policy summary: this run's config turns off or loosens", "bold"))
