@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from secgate.cli.attest import cmd_attest, cmd_keygen, cmd_verify_attestation
 from secgate.cli.baseline import cmd_baseline
 from secgate.cli.check import cmd_check
 from secgate.cli.db import cmd_db
@@ -30,6 +31,9 @@ COMMANDS = {
     "rules": cmd_rules,
     "explain": cmd_explain,
     "init": cmd_init,
+    "keygen": cmd_keygen,
+    "attest": cmd_attest,
+    "verify-attestation": cmd_verify_attestation,
 }
 
 

@@ -356,6 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_explain_parser(sub)
     _add_init_parser(sub)
     _add_db_parser(sub)
+    from secgate.cli.attest import add_attest_parsers  # noqa: PLC0415 - no cycle at import
+
+    add_attest_parsers(sub)
     _add_debug_everywhere(parser)
     return parser
 

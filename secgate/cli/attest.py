@@ -1,0 +1,101 @@
+"""``secgate keygen``, ``secgate attest`` and ``secgate verify-attestation``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+from secgate.cli.exitcodes import EXIT_ERROR
+from secgate.errors import UsageError
+
+#: Exit code of a refused attestation (a valid file that does not prove what was asked).
+EXIT_REFUSED = 1
+
+
+def add_attest_parsers(sub: Any) -> None:
+    """Register the three attestation subcommands."""
+    keygen = sub.add_parser("keygen", help="write a signing key pair (PREFIX.key, PREFIX.pub)")
+    keygen.add_argument(
+        "--type", dest="key_type", choices=("ed25519", "ecdsa-p256"), default="ed25519"
+    )
+    keygen.add_argument("-o", dest="key_prefix", metavar="PREFIX", default="secgate")
+    attest = sub.add_parser("attest", help="sign a JSON report's verdict (SLSA VSA in DSSE)")
+    attest.add_argument("report", metavar="REPORT.json")
+    attest.add_argument(
+        "--signing-key",
+        metavar="KEY",
+        help="PEM private key file (default: $SECGATE_SIGNING_KEY, PEM text or a path; "
+        "password in $SECGATE_SIGNING_KEY_PASSWORD)",
+    )
+    attest.add_argument("-o", dest="attest_output", metavar="FILE", help="default: stdout")
+    attest.add_argument("--root", dest="attest_root", help="scanned root (default: the report's)")
+    verify = sub.add_parser(
+        "verify-attestation",
+        help="exit 0 only if a signed verdict holds: signature, subject, PASSED, policy, age",
+    )
+    verify.add_argument("attestation", metavar="FILE")
+    verify.add_argument("--key", required=True, metavar="PUB", help="PEM public key file")
+    verify.add_argument("--commit", metavar="SHA", help="the git commit that must be the subject")
+    verify.add_argument("--tree", metavar="PATH", help="recompute the tree digest of PATH")
+    verify.add_argument("--policy-digest", metavar="SHA256", help="the expected policy digest")
+    verify.add_argument(
+        "--max-age", default="24h", metavar="AGE", help="refuse older attestations (24h)"
+    )
+    verify.add_argument(
+        "--format", "-f", dest="verify_format", choices=("text", "json"), default="text"
+    )
+
+
+def cmd_keygen(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.attest import write_keypair  # noqa: PLC0415
+
+    private, public = write_keypair(Path(args.key_prefix), args.key_type)
+    stdout.write(f"wrote {private} (private, keep it secret) and {public} (public)\n")
+    return 0
+
+
+def cmd_attest(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.attest import attest  # noqa: PLC0415
+
+    envelope = attest(Path(args.report), key=args.signing_key, root=args.attest_root)
+    _write(envelope, args.attest_output, stdout)
+    return 0
+
+
+def _write(envelope: dict[str, Any], output: str | None, stdout: TextIO) -> None:
+    text = json.dumps(envelope, indent=2) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        stdout.write(text)
+
+
+def cmd_verify_attestation(args: argparse.Namespace, stdout: TextIO) -> int:
+    from secgate.attest import verify_attestation  # noqa: PLC0415
+    from secgate.config import parse_duration  # noqa: PLC0415
+
+    try:
+        max_age = None if args.max_age in ("0", "none") else parse_duration(args.max_age)
+    except ValueError as exc:
+        raise UsageError(f"--max-age: {exc}") from None
+    result = verify_attestation(
+        args.attestation,
+        key=args.key,
+        commit=args.commit or os.environ.get("SECGATE_EXPECTED_COMMIT") or None,
+        tree=args.tree,
+        policy_digest=args.policy_digest,
+        max_age=max_age,
+    )
+    if args.verify_format == "json":
+        stdout.write(json.dumps(result.to_dict()) + "\n")
+    elif result.ok:
+        stdout.write("attestation verified\n")
+    else:
+        stdout.write(f"attestation refused: {result.reason}: {result.detail}\n")
+    return 0 if result.ok else EXIT_REFUSED
+
+
+__all__ = ["EXIT_ERROR", "add_attest_parsers", "cmd_attest", "cmd_keygen", "cmd_verify_attestation"]

@@ -1,0 +1,151 @@
+"""The gate step signs its verdict; the deploy step, another process, verifies it (issue 18)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SECGATE = [sys.executable, "-m", "secgate.cli"]
+
+
+def _run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SECGATE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=300,
+    )
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_gate_then_deploy(tmp_path: Path) -> None:
+    repo = tmp_path / "app"
+    repo.mkdir()
+    (repo / "app.py").write_text("def add(a: int, b: int) -> int:\n    return a + b\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "x")
+    work = tmp_path / "ci"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_", "SECGATE_"))}
+    assert _run("keygen", "-o", str(work / "gate"), cwd=work, env=env).returncode == 0
+    report = work / "report.json"
+    gate = _run(
+        "check",
+        str(repo),
+        "--no-cache",
+        "--scanner",
+        "secrets",
+        "--report",
+        f"json={report}",
+        cwd=work,
+        env=env,
+    )
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    signed = _run(
+        "attest",
+        str(report),
+        "--signing-key",
+        str(work / "gate.key"),
+        "-o",
+        str(work / "att.json"),
+        cwd=work,
+        env=env,
+    )
+    assert signed.returncode == 0, signed.stderr
+    head = _git(repo, "rev-parse", "HEAD")
+    ok = _run(
+        "verify-attestation",
+        str(work / "att.json"),
+        "--key",
+        str(work / "gate.pub"),
+        "--commit",
+        head,
+        cwd=work,
+        env=env,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "attestation verified" in ok.stdout
+    tree = _run(
+        "verify-attestation",
+        str(work / "att.json"),
+        "--key",
+        str(work / "gate.pub"),
+        "--tree",
+        str(repo),
+        cwd=work,
+        env=env,
+    )
+    assert tree.returncode == 0, tree.stdout + tree.stderr
+    wrong = _run(
+        "verify-attestation",
+        str(work / "att.json"),
+        "--key",
+        str(work / "gate.pub"),
+        "--commit",
+        "f" * 40,
+        "--format",
+        "json",
+        cwd=work,
+        env=env,
+    )
+    assert wrong.returncode == 1
+    assert json.loads(wrong.stdout)["reason"] == "subject"
+    envelope = json.loads((work / "att.json").read_text())
+    envelope["payload"] = base64.b64encode(base64.b64decode(envelope["payload"]) + b" ").decode()
+    (work / "bad.json").write_text(json.dumps(envelope))
+    bad = _run(
+        "verify-attestation",
+        str(work / "bad.json"),
+        "--key",
+        str(work / "gate.pub"),
+        cwd=work,
+        env=env,
+    )
+    assert bad.returncode == 1
+    assert bad.stdout.startswith("attestation refused: signature")
+    (work / "cut.json").write_text((work / "att.json").read_text()[:50])
+    cut = _run(
+        "verify-attestation",
+        str(work / "cut.json"),
+        "--key",
+        str(work / "gate.pub"),
+        cwd=work,
+        env=env,
+    )
+    assert cut.returncode == 2
+    assert "not valid JSON" in cut.stderr
+
+
+def test_key_errors_exit_2_without_key_material(tmp_path: Path) -> None:
+    (tmp_path / "r.json").write_text(
+        json.dumps({"tool": "secgate", "verdict": "pass", "root": str(tmp_path)})
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
+    assert _run("keygen", "-o", str(tmp_path / "k"), cwd=tmp_path, env=env).returncode == 0
+    for key, expected in (
+        (tmp_path / "missing.key", "key file not found"),
+        (tmp_path / "k.pub", "public key was given"),
+    ):
+        done = _run("attest", "r.json", "--signing-key", str(key), cwd=tmp_path, env=env)
+        assert done.returncode == 2
+        assert expected in done.stderr
+        assert "BEGIN" not in done.stderr + done.stdout
