@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 def secgate_register_reporters() -> list[type[Reporter]]:
     """Register the built-in formats."""
     from secgate.reports.codequality import CodeQualityReporter  # noqa: PLC0415
+    from secgate.reports.cyclonedx import CycloneDxReporter  # noqa: PLC0415
     from secgate.reports.gitlab import (  # noqa: PLC0415
         GitlabDependencyScanningReporter,
         GitlabSastReporter,
@@ -37,4 +38,5 @@ def secgate_register_reporters() -> list[type[Reporter]]:
         GitlabSecretDetectionReporter,
         GitlabDependencyScanningReporter,
         CodeQualityReporter,
+        CycloneDxReporter,
     ]

@@ -4,6 +4,7 @@ to the verdict, through a warm cache run and ``secgate merge`` of shards."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,107 @@ def test_inventory_survives_merge_of_shards(audited: tuple[Path, Path], tmp_path
     merged = run_cli("merge", *shards, "--format", "json")
     assert merged.code == 1, merged.err
     assert _rows(_inventory(merged.out)) == EXPECTED
+
+
+def _bom(root: Path, db: Path, *extra: str) -> str:
+    result = run_cli("check", str(root), "--scanner", "pip-audit", "--vuln-db", str(db), *extra)
+    assert result.code == 1, result.err
+    return result.out
+
+
+def _validate(text: str) -> None:
+    from cyclonedx.schema import SchemaVersion  # noqa: PLC0415
+    from cyclonedx.validation.json import JsonStrictValidator  # noqa: PLC0415
+
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+
+
+def test_bom_validates_and_round_trips(audited: tuple[Path, Path]) -> None:
+    from cyclonedx.model.bom import Bom  # noqa: PLC0415
+    from cyclonedx.output.json import JsonV1Dot6  # noqa: PLC0415
+
+    root, db = audited
+    text = _bom(root, db, "--format", "cyclonedx")
+    _validate(text)
+    data = json.loads(text)
+    again = json.loads(JsonV1Dot6(Bom.from_json(data)).output_as_string())  # type: ignore[attr-defined]
+    for key in ("components", "vulnerabilities", "specVersion", "serialNumber"):
+        assert again[key] == data[key]
+    assert [(c["name"], c["purl"], c["evidence"]) for c in data["components"]] == [
+        (n, p, {"occurrences": [{"location": f, "line": line}]}) for n, _, p, f, line in EXPECTED
+    ]
+    (vuln,) = data["vulnerabilities"]
+    assert vuln["id"] == "PYSEC-2024-1"
+    assert vuln["affects"] == [{"ref": "pkg:pypi/requests@2.0.0"}]
+    assert vuln["ratings"] == [{"method": "CVSSv31", "score": 9.8, "severity": "critical"}]
+    assert vuln["recommendation"].startswith("Upgrade requests to 2.1.0")
+    assert [r["id"] for r in vuln["references"]] == ["CVE-2024-1"]
+    assert "analysis" not in vuln
+
+
+def test_report_file_alongside_another_format(audited: tuple[Path, Path], tmp_path: Path) -> None:
+    root, db = audited
+    out = tmp_path / "gl-sbom.cdx.json"
+    text = _bom(root, db, "--format", "json", "--report", f"cyclonedx={out}")
+    assert json.loads(text)["verdict"] == "fail"
+    _validate(out.read_text(encoding="utf-8"))
+
+
+def test_vex_and_waiver_analysis(audited: tuple[Path, Path]) -> None:
+    from secgate.models import Verdict, WaiverStatus  # noqa: PLC0415
+    from secgate.reports.cyclonedx import render_bom  # noqa: PLC0415
+
+    root, db = audited
+    verdict = Verdict.model_validate_json(_bom(root, db, "--format", "json"))
+    (finding,) = [f for f in verdict.findings if f.rule_id == "PYSEC-2024-1"]
+    vex = finding.model_copy(
+        update={
+            "suppressed_by": "vex:doc-1#0",
+            "properties": {
+                **finding.properties,
+                "vex.status": "not_affected",
+                "vex.justification": "vulnerable_code_not_in_execute_path",
+                "vex.impact_statement": "never called",
+            },
+        }
+    )
+    waived = finding.model_copy(
+        update={
+            "suppressed_by": "waiver:W-1",
+            "package": finding.package.model_copy(  # type: ignore[union-attr]
+                update={"version": "2.0.0"}
+            ),
+        }
+    )
+    waiver = WaiverStatus(
+        id="W-1",
+        state="active",
+        expires=date(2099, 1, 1),
+        days_left=9,
+        matched=1,
+        unused=False,
+        reason="no fix yet",
+        owner="team-a",
+    )
+    for item, expected in (
+        (
+            vex,
+            {
+                "state": "not_affected",
+                "justification": "code_not_reachable",
+                "detail": "never called (vex:doc-1#0)",
+            },
+        ),
+        (
+            waived,
+            {
+                "state": "exploitable",
+                "response": ["will_not_fix"],
+                "detail": "accepted risk: waiver W-1; reason: no fix yet; owner: team-a; "
+                "expires: 2099-01-01",
+            },
+        ),
+    ):
+        text = render_bom(verdict.model_copy(update={"findings": (item,), "waivers": (waiver,)}))
+        _validate(text)
+        assert json.loads(text)["vulnerabilities"][0]["analysis"] == expected
