@@ -209,4 +209,7 @@ def merge(
         keep=KEPT_DECISIONS,
         host=host,
     )
-    return verdict.model_copy(update={"policy_summary": _policy_summary(verdict, loaded)})
+    # --changed-only: every shard scanned its share of the same changed set, so one scope.
+    return verdict.model_copy(
+        update={"policy_summary": _policy_summary(verdict, loaded), "scope": first.scope}
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +108,30 @@ def test_name_status_z_parsing_keeps_both_sides_of_a_rename() -> None:
         ("R", "new\nname.py", "old.py"),
         ("D", "gone.py", None),
     ]
+
+
+def test_shards_of_a_changed_only_run_merge_into_the_unsharded_one(
+    repo: Path, tmp_path: Path
+) -> None:
+    write(repo, {f"m{i}.py": VULN for i in range(6)})  # untracked, not ignored: changed
+    EDITS["added"](repo)
+    args = ["--scanner", "bandit", "--new-since", "main", "--changed-only", "--no-cache"]
+    whole = run_cli("check", str(repo), *args, "--format", "json")
+    assert whole.code == 1, whole.err
+    outs = []
+    for k in (1, 2):
+        out = tmp_path / f"s{k}.json"
+        run_cli("check", str(repo), *args, "--shard", f"{k}/2", "--format", "json",
+                "--output", str(out))  # fmt: skip
+        outs.append(str(out))
+    merged = run_cli("merge", *outs, "--format", "json")
+    one, joined = json.loads(whole.out), json.loads(merged.out)
+    assert joined["verdict"] == one["verdict"] == "fail"
+    assert joined["scope"] == one["scope"] and "(7 files)" in one["scope"]
+
+    def key(report: dict[str, Any]) -> list[tuple[object, ...]]:
+        found = report["findings"]
+        return sorted((f["path"], f["line"], f["fingerprint"], f["blocking"]) for f in found)
+
+    assert key(joined) == key(one)
+    assert {f["path"] for f in one["findings"]} == {"lib.py"} | {f"m{i}.py" for i in range(6)}
