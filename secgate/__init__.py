@@ -54,6 +54,9 @@ _EXPORTS = {
     "bundled_rules": "secgate.api",
     "hookimpl": "secgate.api",
     "package_version": "secgate.api",
+    "VerificationResult": "secgate.attest",
+    "attest": "secgate.attest",
+    "verify_attestation": "secgate.attest",
 }
 
 if TYPE_CHECKING:
@@ -72,6 +75,7 @@ if TYPE_CHECKING:
         hookimpl,
         package_version,
     )
+    from secgate.attest import VerificationResult, attest, verify_attestation
     from secgate.config import (
         Config,
         ScannerOptions,
@@ -142,10 +146,13 @@ __all__ = [
     "SkippedFile",
     "Verdict",
     "VerdictStatus",
+    "VerificationResult",
     "__version__",
+    "attest",
     "bundled_rules",
     "check",
     "evaluate",
     "hookimpl",
     "package_version",
+    "verify_attestation",
 ]

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +69,19 @@ def attest(
     statement = build_statement(report, raw, report_uri=uri, root=root)
     return sign_statement(statement, signer)
 
+
+class _CallableModule(types.ModuleType):
+    """``secgate.attest(...)`` works even once this package is imported as a submodule.
+
+    Importing ``secgate.attest`` binds the name ``attest`` on ``secgate`` to this module,
+    shadowing the function ``secgate.attest``; calling the module calls the function.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return attest(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
     "DEFAULT_MAX_AGE",
