@@ -174,3 +174,18 @@ def test_vex_and_waiver_analysis(audited: tuple[Path, Path]) -> None:
         text = render_bom(verdict.model_copy(update={"findings": (item,), "waivers": (waiver,)}))
         _validate(text)
         assert json.loads(text)["vulnerabilities"][0]["analysis"] == expected
+
+
+def test_one_package_at_two_versions_gets_one_component_per_file(
+    audited: tuple[Path, Path],
+) -> None:
+    root, db = audited
+    (root / "dev").mkdir()
+    (root / "dev" / "requirements.txt").write_text("six==1.15.0\n", encoding="utf-8")
+    text = _bom(root, db, "--format", "cyclonedx")
+    _validate(text)
+    refs = {c["bom-ref"] for c in json.loads(text)["components"] if c["name"] == "six"}
+    assert refs == {
+        "pkg:pypi/six@1.16.0#requirements.txt",
+        "pkg:pypi/six@1.15.0#dev/requirements.txt",
+    }
