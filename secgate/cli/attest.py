@@ -6,10 +6,13 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from secgate.cli.exitcodes import EXIT_ERROR
 from secgate.errors import UsageError
+
+if TYPE_CHECKING:
+    from secgate.models import Verdict
 
 #: Exit code of a refused attestation (a valid file that does not prove what was asked).
 EXIT_REFUSED = 1
@@ -47,6 +50,29 @@ def add_attest_parsers(sub: Any) -> None:
     verify.add_argument(
         "--format", "-f", dest="verify_format", choices=("text", "json"), default="text"
     )
+
+
+def add_check_attest_options(check: argparse.ArgumentParser) -> None:
+    """``check --attest FILE --signing-key KEY``."""
+    check.add_argument(
+        "--attest",
+        metavar="FILE",
+        help="also write a signed attestation of the verdict (SLSA VSA in a DSSE envelope), "
+        "pass or fail, to FILE",
+    )
+    check.add_argument(
+        "--signing-key",
+        metavar="KEY",
+        help="with --attest: PEM private key file (default: $SECGATE_SIGNING_KEY)",
+    )
+
+
+def write_check_attestation(verdict: Verdict, args: argparse.Namespace, root: Path) -> None:
+    """Sign *verdict* (its canonical JSON report is digested) and write it to ``--attest``."""
+    from secgate.attest import attest  # noqa: PLC0415
+
+    envelope = attest(verdict, key=args.signing_key, root=root)
+    Path(args.attest).write_text(json.dumps(envelope, indent=2) + "\n", encoding="utf-8")
 
 
 def cmd_keygen(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -98,4 +124,12 @@ def cmd_verify_attestation(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0 if result.ok else EXIT_REFUSED
 
 
-__all__ = ["EXIT_ERROR", "add_attest_parsers", "cmd_attest", "cmd_keygen", "cmd_verify_attestation"]
+__all__ = [
+    "EXIT_ERROR",
+    "add_attest_parsers",
+    "add_check_attest_options",
+    "cmd_attest",
+    "cmd_keygen",
+    "cmd_verify_attestation",
+    "write_check_attestation",
+]

@@ -43,6 +43,10 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
         write_error_reports(exc, args, host, stdout)
         raise
     emit(verdict, args, host, stdout)
+    if getattr(args, "attest", None):
+        from secgate.cli.attest import write_check_attestation  # noqa: PLC0415
+
+        write_check_attestation(verdict, args, scanned)
     if args.staged and not args.quiet and (args.output or (args.format or "text") == "text"):
         _allow_hint(verdict, stdout)
     return verdict.exit_code

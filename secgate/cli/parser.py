@@ -275,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes for CPU-bound scanners (default: all cores)",
     )
     _add_output_options(check)
+    from secgate.cli.attest import add_check_attest_options  # noqa: PLC0415
+
+    add_check_attest_options(check)
     _add_dependency_options(check)
     _add_secret_mode_options(check)
 

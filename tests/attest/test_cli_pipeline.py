@@ -149,3 +149,42 @@ def test_key_errors_exit_2_without_key_material(tmp_path: Path) -> None:
         assert done.returncode == 2
         assert expected in done.stderr
         assert "BEGIN" not in done.stderr + done.stdout
+
+
+def test_check_attest_then_verify_in_another_process(tmp_path: Path) -> None:
+    repo = tmp_path / "app"
+    repo.mkdir()
+    (repo / "app.py").write_text("x = 1\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "x")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_", "SECGATE_"))}
+    assert _run("keygen", "-o", str(tmp_path / "g"), cwd=tmp_path, env=env).returncode == 0
+    att = tmp_path / "att.json"
+    gate = _run(
+        "check",
+        str(repo),
+        "--no-cache",
+        "--scanner",
+        "secrets",
+        "--attest",
+        str(att),
+        "--signing-key",
+        str(tmp_path / "g.key"),
+        cwd=tmp_path,
+        env=env,
+    )
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    deploy = _run(
+        "verify-attestation",
+        str(att),
+        "--key",
+        str(tmp_path / "g.pub"),
+        "--commit",
+        _git(repo, "rev-parse", "HEAD"),
+        "--tree",
+        str(repo),
+        cwd=tmp_path,
+        env=env,
+    )
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
