@@ -42,7 +42,8 @@ def _pem_source(key: str | Path | None) -> tuple[bytes, str]:
         return key.encode(), "the key text"
     path = Path(key).expanduser()
     try:
-        return path.read_bytes(), str(path)
+        # The user names their own key file (flag or CI variable): reading it is the point.
+        return path.read_bytes(), str(path)  # nosemgrep
     except FileNotFoundError:
         raise KeyLoadError(f"{path}: key file not found") from None
     except OSError as exc:
