@@ -364,8 +364,9 @@ def test_every_uses_is_pinned_to_a_full_sha_the_readmes_where_it_has_one() -> No
         assert re.fullmatch(r"\s*# v\d+\.\d+\.\d+\s*", comment), (ref, comment)
     pins = dict(ref.split("@") for ref, _ in uses)
     readme = _readme_pins()
-    for name in README_PINS:
-        assert pins[name] == readme[name], name
+    for name in README_PINS:  # the README's shards block may use them beside the action
+        if name in readme:
+            assert pins[name] == readme[name], name
     assert pins["actions/cache/restore"] == pins["actions/cache/save"]
 
 

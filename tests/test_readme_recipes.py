@@ -32,6 +32,9 @@ from typing import Any
 import pytest
 
 from secgate.reports.markdown import MARKER
+from tests.test_action import _inputs as action_inputs
+from tests.test_action import _runner as action_runner
+from tests.test_action import steps as action_steps
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -395,28 +398,70 @@ def _main_workflow() -> tuple[Any, dict[str, Any]]:
     return block, rw.load_yaml(block)
 
 
+_FORMAT_OR_EMPTY = re.compile(r"([\w.]+) && format\('([^']*)', ([\w.]+)\) \|\| ''")
+
+
+def with_value(text: str, ci: Ci) -> str:
+    """A step's ``with:`` value: plain names, and the one ``a && format(...) || ''`` form."""
+
+    def one(match: re.Match[str]) -> str:
+        expression = match.group(1).strip()
+        ternary = _FORMAT_OR_EMPTY.fullmatch(expression)
+        if ternary:
+            test, fmt, arg = ternary.groups()
+            value = ci.expressions[arg]
+            return fmt.replace("{0}", value) if ci.expressions[test] else ""
+        assert expression in ci.expressions, f"unknown expression in a with: {expression}"
+        return ci.expressions[expression]
+
+    return re.sub(r"\$\{\{(.*?)\}\}", one, text)
+
+
+def _secgate_step(job: dict[str, Any]) -> dict[str, Any]:
+    (step,) = [s for s in job["steps"] if s.get("uses", "").startswith("secgate-ci/secgate@")]
+    return step
+
+
 @pytest.mark.parametrize("event", ["pull_request", "push"])
 def test_github_workflow_secgate_step_runs_as_written(
     event: str, checkout: Path, tmp_path: Path, cache_dir: Path
 ) -> None:
+    """The workflow's secgate step is the action: its steps run with the workflow's inputs."""
     _, workflow = _main_workflow()
+    (job,) = workflow["jobs"].values()
+    assert not [s for s in job["steps"] if "secgate " in s.get("run", "")]  # the action runs it
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     ci = _github_ci(runner_temp, event)
-    ran = []
-    for job in workflow["jobs"].values():
-        for step in job["steps"]:
-            if "run" not in step:
-                continue
-            for command in _step_commands(step, ci, checkout):
-                if Path(command.argv[0]).name != "secgate":
-                    continue
-                result = run(command, checkout, ci.env, cache_dir)
-                check_run(result, checkout, expect_new_only=event == "pull_request")
-                ran.append(result)
-    assert len(ran) == 1
-    # the reports go outside the checkout, where the later steps read them
-    assert (runner_temp / "secgate.sarif").is_file() and (runner_temp / "secgate.md").is_file()
+    given = {k: with_value(str(v), ci) for k, v in _secgate_step(job)["with"].items()}
+    runner = action_runner(tmp_path, checkout, action_inputs(**given))
+    runner.env["SECGATE_CACHE_DIR"] = str(cache_dir)
+    for name, value in ci.env.items():
+        runner.env.setdefault(name, value)
+    runner.env["RUNNER_TEMP"] = str(runner_temp)
+    ran = {}
+    for step in action_steps():
+        if "uses" not in step:
+            ran[step.get("id") or step["name"]] = runner.run(step)
+    check = ran["check"]
+    detail = check.stdout[-2000:] + check.stderr
+    outputs = runner.outputs["check"]
+    assert outputs["exit-code"] == "1" and outputs["verdict"] == "fail", detail
+    # the reports go outside the checkout, where the upload and the comment step read them
+    sarif = Path(outputs["sarif"])
+    assert sarif == runner_temp / "secgate.sarif"
+    markdown = runner_temp / "secgate.md"
+    text = markdown.read_text(encoding="utf-8")
+    assert text.startswith(MARKER)
+    paths = blocking_paths("sarif", sarif)
+    if event == "pull_request":
+        assert set(paths) == {NEW_FILE}, paths
+        assert "new findings since `origin/main` block" in text
+        assert "blocking new finding" in check.stdout + check.stderr, detail
+    else:
+        assert len(set(paths)) > 1, paths  # old findings block too
+        assert "new findings since" not in text
+    assert ran["The verdict"].returncode == 1
 
 
 def test_github_workflow_is_hardened() -> None:
@@ -428,14 +473,16 @@ def test_github_workflow_is_hardened() -> None:
     assert permissions["security-events"] == "write"
     assert permissions["contents"] == "read"
     uses = re.findall(r"uses:\s*(\S+)(.*)", block.text)
-    assert {u.split("@")[0] for u, _ in uses} >= {
-        "actions/checkout",
-        "actions/setup-python",
-        "github/codeql-action/upload-sarif",
-    }
+    assert {u.split("@")[0] for u, _ in uses} == {"actions/checkout", "secgate-ci/secgate"}
     for ref, comment in uses:
         assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", ref), ref
-        assert re.fullmatch(r"\s*# v\d+\.\d+\.\d+\s*", comment), (ref, comment)
+        if ref.startswith("secgate-ci/secgate@"):  # no release yet: the branch and the day
+            assert re.fullmatch(r"\s*# main, \d{4}-\d\d-\d\d\s*", comment), comment
+            sha = ref.split("@")[1]
+            if (REPO / ".git").exists():  # the pinned commit exists and has the action
+                subprocess.run(["git", "cat-file", "-e", f"{sha}:action.yml"], cwd=REPO, check=True)
+        else:
+            assert re.fullmatch(r"\s*# v\d+\.\d+\.\d+\s*", comment), (ref, comment)
     checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["persist-credentials"] is False
     assert checkout["with"]["fetch-depth"] == 0
@@ -503,7 +550,8 @@ def _run_summary_step(
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (tmp_path / "summary.md").read_text(encoding="utf-8") == report
+    # secgate itself wrote the job summary (in the action); the step does not add it twice
+    assert not (tmp_path / "summary.md").exists()
     log = tmp_path / "gh.log"
     lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     return [json.loads(line) for line in lines]
@@ -537,7 +585,7 @@ def test_github_summary_step_posts_a_comment_the_first_time(tmp_path: Path) -> N
     assert len(calls) == 2
 
 
-def test_github_summary_step_on_a_push_only_writes_the_job_summary(tmp_path: Path) -> None:
+def test_github_summary_step_on_a_push_posts_no_comment(tmp_path: Path) -> None:
     assert _run_summary_step(tmp_path, [], event="push") == []
 
 
@@ -737,9 +785,12 @@ def test_recipes_install_from_the_repository_until_a_release_exists() -> None:
     pinned = f"secgate-ci[all] @ git+{url}@"
     assert any(s.startswith(pinned) for s in spec.findall(first_screen)), first_screen
     installs = [s for block in _section("CI pipelines") for s in spec.findall(block.text)]
-    assert len(installs) >= 3, installs  # GitHub, GitLab, Jenkins
+    assert len(installs) >= 2, installs  # GitLab, Jenkins (GitHub uses the action)
     for line in installs:
         assert line.startswith(pinned), line
+    owner_name = url.removeprefix("https://github.com/")
+    uses = re.findall(r"uses:\s*([\w./-]+)@([0-9a-f]{40})", _section("CI pipelines")[0].text)
+    assert (owner_name,) == tuple({u for u, _ in uses} - {"actions/checkout"}), uses
 
 
 def test_pre_commit_config_pins_a_commit_not_a_missing_tag() -> None:

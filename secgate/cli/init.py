@@ -96,25 +96,17 @@ jobs:
         with:
           fetch-depth: 0    # --new-since compares with the target branch
           persist-credentials: false
-      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
-        with:
-          python-version: "3.12"
-      - run: pip install 'secgate-ci[all] @ git+https://github.com/secgate-ci/secgate@main'
       - name: secgate
-        env:
-          BASE_REF: ${{ github.base_ref }}    # a pull request's target branch; empty on a push
-        run: >-
-          secgate check --stage pr
-          ${BASE_REF:+--new-since "origin/$BASE_REF"}
-          --report sarif="$RUNNER_TEMP/secgate.sarif" --report markdown="$RUNNER_TEMP/secgate.md"
-        # Reports go outside the checkout: a pull request cannot commit a secgate.md that
-        # gets posted as the gate's answer. On a config error secgate still writes an
-        # error report in their place.
-      - name: Upload to code scanning
-        if: always()    # also when the gate failed
-        uses: github/codeql-action/upload-sarif@dd903d2e4f5405488e5ef1422510ee31c8b32357 # v3.36.2
+        # The action at a commit you reviewed (no release is tagged yet): it sets up Python,
+        # installs secgate at that commit, restores and saves the result cache outside the
+        # checkout, annotates the changed lines, writes the job summary, uploads the SARIF
+        # report to code scanning and ends with secgate's exit code.
+        uses: secgate-ci/secgate@e6221e47c3a918cf67311fabc43e10e5baaec969 # main, 2026-12-04
         with:
-          sarif_file: ${{ runner.temp }}/secgate.sarif
+          stage: pr
+          new-since: ${{ github.base_ref && format('origin/{0}', github.base_ref) || '' }}
+          sarif: secgate.sarif    # under $RUNNER_TEMP, outside the checkout
+          args: --report markdown=${{ runner.temp }}/secgate.md
       - name: Summary
         if: always()
         env:
@@ -123,8 +115,7 @@ jobs:
           REPO: ${{ github.repository }}
         run: |
           test -f "$RUNNER_TEMP/secgate.md" || exit 0
-          cat "$RUNNER_TEMP/secgate.md" >> "$GITHUB_STEP_SUMMARY"
-          test -n "$PR" || exit 0
+          test -n "$PR" || exit 0    # a push: the job summary is all
           # The gate's own comment from an earlier push: the bot's, starting with the marker.
           ids=$(gh api --paginate "repos/$REPO/issues/$PR/comments" \
             --jq '.[] | select(.user.login == "github-actions[bot]")
