@@ -1,10 +1,13 @@
 """``--changed-only``: the set of files a change touched, read from git.
 
 A pull-request gate with ``--new-since REF --changed-only`` lets per-file scanners analyse
-only the files that differ between REF and the working tree: added, modified, both sides of
-a rename, deleted (REF's version only), and untracked files git does not ignore. The same
-set is scanned at REF, so a finding moved between two changed files keeps its fingerprint
-match and stays pre-existing. Every path comes from ``-z`` output (no quoting, any byte).
+only the files that differ between REF's merge base with HEAD (the base ``--new-since``
+compares with, see :mod:`secgate.newcode`) and the working tree: added, modified, both sides
+of a rename, deleted (the base's version only), and untracked files git does not ignore. The
+same set is scanned at the base, so a finding moved between two changed files keeps its
+fingerprint match and stays pre-existing. Commits the target branch gained after the branch
+point neither add files to the set nor findings to the change. Every path comes from ``-z``
+output (no quoting, any byte).
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ class ChangeSet:
     """What differs between a base commit and the working tree (paths relative to the top)."""
 
     base: str
-    """The commit compared with."""
+    """The commit compared with (``--new-since``'s merge base)."""
     changes: tuple[Change, ...]
     untracked: frozenset[str]
     """Untracked files git does not ignore."""

@@ -1,12 +1,20 @@
 """``--new-since REF``: block only what the change introduced.
 
-The tree at REF is checked out into a temporary git worktree and scanned with today's policy
-and scanners. Per-file scanners only re-scan the files that differ from REF (a file with the
-same content has the same findings); other scanners (the dependency audit) scan REF whole.
-A current finding is *pre-existing* when REF had the same fingerprint (count-aware) or it
-sits in a file unchanged since REF. A dependency finding whose package and version were
-already there at REF is not the change's fault either: it is reported as
-``newly-disclosed`` (an advisory published after REF's commit) or ``preexisting``.
+The change is what differs between REF's *merge base* with HEAD (``git merge-base REF
+HEAD``, the commit the branch was cut from, as a pull request's diff shows it) and the
+working tree: a target branch that moved on after the branch point must neither make its own
+fixes look like the change's findings nor widen the set of changed files. When HEAD already
+contains REF (a merge commit, or a branch rebased onto it) the merge base is REF itself. No
+merge base (unrelated histories, or a shallow clone without the branch point) is a usage
+error saying how to fetch the history: the gate does not guess what the change was.
+
+The tree at the merge base is checked out into a temporary git worktree and scanned with
+today's policy and scanners. Per-file scanners only re-scan the files that differ from it (a
+file with the same content has the same findings); other scanners (the dependency audit)
+scan it whole. A current finding is *pre-existing* when the base had the same fingerprint
+(count-aware) or it sits in a file unchanged since the base. A dependency finding whose
+package and version were already there is not the change's fault either: it is reported as
+``newly-disclosed`` (an advisory published after the base commit) or ``preexisting``.
 """
 
 from __future__ import annotations
@@ -127,16 +135,19 @@ class RefCheckout:
 
     ref: str
     commit: str
+    """The commit compared with: REF's merge base with HEAD (REF itself when HEAD has it)."""
     committed_at: datetime
     changed: frozenset[str]
-    """Paths (relative to the git top) that differ between REF and the working tree."""
+    """Paths (relative to the git top) that differ between the base and the working tree."""
     unchanged: frozenset[str]
-    """Paths (relative to the scanned root) unchanged since REF."""
+    """Paths (relative to the scanned root) unchanged since the base."""
     prefix: str
     root: Path
     """The scanned root's counterpart inside the checkout."""
     targets: tuple[Path, ...]
-    """The scan targets that exist at REF (empty: nothing to compare with)."""
+    """The scan targets that exist at the base (empty: nothing to compare with)."""
+    ref_commit: str = ""
+    """The commit REF names (differs from ``commit`` when REF moved on after the branch)."""
 
 
 def _resolve_ref(ref: str, top: Path) -> str:
@@ -159,16 +170,47 @@ def _resolve_ref(ref: str, top: Path) -> str:
     raise UsageError(f"--new-since {ref}: no such commit here; {hint}")
 
 
+def merge_base(ref: str, commit: str, top: Path) -> str:
+    """The best common ancestor of *commit* (what *ref* names) and HEAD.
+
+    None is a :class:`UsageError` (exit 2) saying why: a shallow clone that lacks the branch
+    point (fetch the history), or histories with no commit in common.
+    """
+    try:
+        found = git("merge-base", commit, "HEAD", cwd=top).split()
+    except UsageError:
+        found = []
+    if found:
+        return found[0]
+    try:
+        git("rev-parse", "--verify", "--quiet", "HEAD^{commit}", cwd=top)
+    except UsageError:
+        raise UsageError(
+            f"--new-since {ref}: HEAD names no commit yet; commit the change first"
+        ) from None
+    if git("rev-parse", "--is-shallow-repository", cwd=top).strip() == "true":
+        hint = (
+            "this is a shallow clone and the commit the branch started from is not here: "
+            "fetch the history (git fetch --unshallow, or actions/checkout with "
+            "fetch-depth: 0, GIT_DEPTH: 0 on GitLab)"
+        )
+    else:
+        hint = "their histories share no commit; pass a commit HEAD descends from"
+    raise UsageError(f"--new-since {ref}: no merge base of {ref} and HEAD; {hint}")
+
+
 @contextlib.contextmanager
 def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheckout]:
-    """Check the tree at *ref* out into a temporary worktree, removed afterwards.
+    """Check the tree at *ref*'s merge base with HEAD out into a temporary worktree, removed
+    afterwards.
 
     It runs no scan: the engine scans ``checkout.targets`` (per-file scanners only the
     ``changed`` files) and hands the verdict to :func:`previous_from`. Raises UsageError
     for git problems.
     """
     top = Path(git("rev-parse", "--show-toplevel", cwd=root).strip())
-    commit = _resolve_ref(ref, top)
+    ref_commit = _resolve_ref(ref, top)
+    commit = merge_base(ref, ref_commit, top)
     stamp = git("show", "-s", "--format=%cI", commit, cwd=top).strip()
     committed_at = datetime.fromisoformat(stamp)
     changed = set(git("diff", "--name-only", "-z", "--no-renames", commit, cwd=top).split("\0"))
@@ -200,6 +242,7 @@ def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheck
                 prefix=prefix,
                 root=ref_root,
                 targets=tuple(ref_targets),
+                ref_commit=ref_commit,
             )
         finally:
             with contextlib.suppress(UsageError):

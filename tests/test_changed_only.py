@@ -135,3 +135,85 @@ def test_shards_of_a_changed_only_run_merge_into_the_unsharded_one(
 
     assert key(joined) == key(one)
     assert {f["path"] for f in one["findings"]} == {"lib.py"} | {f"m{i}.py" for i in range(6)}
+
+
+# REF moved on after the branch point: the change is what the branch did since its merge base.
+LIB = "".join(f"v{i} = {i}\n" for i in range(12))
+
+
+@pytest.fixture
+def branched(repo: Path) -> Path:
+    """main: a commit; feature cut from it; then main gains three commits the feature lacks."""
+    write(repo, {"lib.py": LIB})
+    _git(repo, "commit", "-q", "-am", "lib")
+    _git(repo, "branch", "feature")
+    # main, after the branch point: a finding in a file the feature does not touch, a fix of
+    # one (other.py), and a finding at the end of a file the feature also changes (lib.py).
+    write(repo, {"mainonly.py": VULN, "other.py": "x = 3\n"})
+    write(repo, {"lib.py": LIB + "import subprocess\nsubprocess.call(input(), shell=True)\n"})
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "main moves on")
+    _git(repo, "checkout", "-q", "feature")
+    # The feature: a finding at the top of lib.py, a new file with one, and a fix in app.py.
+    write(repo, {"lib.py": "import os\nos.system(input())\n" + LIB, "added.py": VULN})
+    write(repo, {"app.py": "x = 2\n"})
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "feature")
+    return repo
+
+
+def _rev(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("head", ["feature-head", "merged-with-main"])
+def test_a_ref_that_moved_on_after_the_branch_point(branched: Path, head: str) -> None:
+    """Compared with the merge base: main's commits are neither the change nor its cost."""
+    if head == "merged-with-main":  # what a CI checkout of the pull request's merge ref holds
+        _git(branched, "merge", "-q", "--no-edit", "main")
+    base = _rev(branched, "merge-base", "main", "HEAD")
+    # The branch point, or main's tip once it is merged in.
+    assert base == _rev(branched, "rev-parse", "main" if head != "feature-head" else "main~1")
+    full = secgate.check(branched, scanners=SCANNERS, new_since="main", overrides={"cache": False})
+    fast = secgate.check(
+        branched, scanners=SCANNERS, new_since="main", changed_only=True, overrides={"cache": False}
+    )
+    assert _key(fast) == _key(full)
+    assert full.status is secgate.VerdictStatus.FAIL
+    blocking = sorted((f.path, f.line) for f in full.blocking if f.scanner == "bandit")
+    # Only the feature's own findings block: lib.py's first lines and the new file.
+    assert {p for p, _ in blocking} == {"lib.py", "added.py"}
+    assert all((line or 0) <= 2 for p, line in blocking if p == "lib.py")
+    # other.py's finding, fixed on main only, is older than the branch: not the change's.
+    if head == "feature-head":
+        other = [f for f in full.findings if f.path == "other.py" and f.scanner == "bandit"]
+        assert other and all(f.suppressed_by == "preexisting" for f in other)
+    # The changed set is the branch's diff: main's files are not scanned again.
+    assert fast.scope == f"changed files since {base[:12]} (3 files)"
+    scanned = {f.path for f in fast.findings if f.scanner == "bandit"}
+    assert scanned == {"lib.py", "added.py"}
+
+
+def test_no_merge_base_is_a_usage_error(repo: Path) -> None:
+    _git(repo, "checkout", "-q", "--orphan", "unrelated")
+    _git(repo, "commit", "-q", "-m", "unrelated history")
+    result = run_cli("check", str(repo), "--scanner", "bandit", "--new-since", "main",
+                     "--changed-only", "--no-cache")  # fmt: skip
+    assert result.code == 2, result.err
+    assert "--new-since main: no merge base of main and HEAD" in result.err
+    assert "share no commit" in result.err and "Traceback" not in result.err
+
+
+def test_a_shallow_clone_without_the_branch_point_says_to_fetch_it(
+    branched: Path, tmp_path: Path
+) -> None:
+    clone = tmp_path / "clone"
+    url = branched.as_uri()
+    _git(tmp_path, "clone", "-q", "--depth=1", "--branch", "feature", url, str(clone))
+    _git(clone, "fetch", "-q", "--depth=1", "origin", "main:refs/remotes/origin/main")
+    result = run_cli("check", str(clone), "--scanner", "bandit", "--new-since", "origin/main",
+                     "--no-cache")  # fmt: skip
+    assert result.code == 2, result.err
+    assert "no merge base of origin/main and HEAD" in result.err
+    assert "shallow clone" in result.err and "fetch-depth: 0" in result.err
