@@ -268,6 +268,8 @@ def check(
             )
     options = scanner_options(host, effective, loaded)
     selection = select_scanners(host, effective, scanners, source)
+    if scanners:  # --scanner decided what ran: the report's (and attested) policy says so
+        effective = effective.model_copy(update={"select": tuple(scanners)})
     selection.warnings.extend(trust_warnings)
     selection.warnings.extend(loaded.notes)
     if cache_note:

@@ -41,6 +41,15 @@ def test_scanner_crash_does_not_hide_other_findings(fake_plugin: Path, project: 
     assert [f.rule_id for f in verdict.findings] == ["FAKE001"]
 
 
+def test_the_scanners_asked_for_are_part_of_the_reported_policy(
+    fake_plugin: Path, project: Path
+) -> None:
+    """``--scanner`` decides what ran: the policy (and its attested digest) must say so."""
+    write(project, {"app.py": "run()  # FAKE-ISSUE(medium)\n"})
+    assert secgate.check(project, scanners=["fake-marker"]).policy["select"] == ["fake-marker"]
+    assert secgate.check(project).policy["select"] is None
+
+
 def test_scanner_that_hangs_past_its_timeout_is_an_error(fake_plugin: Path, project: Path) -> None:
     write(project, {"secgate.toml": "[scanners.fake-sleep-a]\nseconds = 30\ntimeout = 0.3\n"})
     started = time.monotonic()

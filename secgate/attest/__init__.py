@@ -36,6 +36,7 @@ def attest(
     signer: Signer | None = None,
     password: str | None = None,
     root: str | Path | None = None,
+    subjects: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The signed DSSE envelope (a JSON-ready dict) attesting a verdict.
 
@@ -43,6 +44,8 @@ def attest(
     of a JSON report (then its file bytes are digested; otherwise the canonical JSON of
     the report). *key* is a PEM path or PEM text (default ``$SECGATE_SIGNING_KEY``);
     *signer* (any ``securesystemslib`` signer, e.g. a sigstore one) replaces it.
+    *subjects* taken earlier (``statement.subjects_of(root, stage)`` right after the scan)
+    replace the ones computed now from *root*.
     """
     from secgate.models import Verdict  # noqa: PLC0415
 
@@ -66,7 +69,7 @@ def attest(
         uri = path.name
     if signer is None:
         signer = signer_for(load_private_key(key, password))
-    statement = build_statement(report, raw, report_uri=uri, root=root)
+    statement = build_statement(report, raw, report_uri=uri, root=root, subjects=subjects)
     return sign_statement(statement, signer)
 
 

@@ -15,10 +15,17 @@ Subjects:
   symbolic links) are not in it: the policy digest covers the effective policy that says
   which were excluded. The collection is recomputed with the tree's own config
   (``secgate.toml``/``pyproject.toml`` found from the root, for the report's stage).
+  ``check --attest`` takes it right after the scan, before its reports are written (a
+  report written into the tree is not in it), and the attestation file itself is never in
+  it (the deploy step may keep it in its checkout).
 
 Policy digest: sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the
-effective policy (the report's ``policy``). ``verifiedLevels`` hold secgate's own values
-(``SECGATE_VERDICT_PASS``, ``SECGATE_FAIL_ON_<SEVERITY>``), never the reserved ``SLSA_``.
+effective policy (the report's ``policy``) without the keys that cannot change a verdict
+(``NON_DECIDING``: the result cache and the worker count), so ``--no-cache`` on the gate
+does not change it. ``expected_policy_digest(FILE, stage)`` computes it from a config file
+for the deploy stage (``verify-attestation --policy FILE``). ``verifiedLevels`` hold
+secgate's own values (``SECGATE_VERDICT_PASS``, ``SECGATE_FAIL_ON_<SEVERITY>``), never
+the reserved ``SLSA_``.
 """
 
 from __future__ import annotations
@@ -44,9 +51,39 @@ def canonical_json(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+#: Effective-policy keys that cannot change a verdict, left out of the policy digest.
+NON_DECIDING = frozenset({"cache", "cache-dir", "cache-max-mb", "jobs"})
+
+
 def policy_digest(policy: Mapping[str, Any]) -> str:
-    """sha256 hex of the canonical JSON of an effective policy."""
-    return hashlib.sha256(canonical_json(dict(policy))).hexdigest()
+    """sha256 hex of the canonical JSON of an effective policy's deciding keys."""
+    deciding = {k: v for k, v in policy.items() if k not in NON_DECIDING}
+    return hashlib.sha256(canonical_json(deciding)).hexdigest()
+
+
+def expected_policy_digest(path: str | Path, stage: str | None = None) -> str:
+    """The policy digest ``secgate check --config PATH --stage STAGE`` attests.
+
+    *path* is a config file (``secgate.toml``, a ``pyproject.toml`` with ``[tool.secgate]``)
+    or a secgate JSON report (its ``policy``). Raises ConfigError for a bad config file.
+    """
+    from secgate.config import load_file  # noqa: PLC0415 - pydantic, loaded on use
+
+    file = Path(path)
+    if file.suffix == ".json":
+        from secgate.attest.dsse import MalformedAttestationError  # noqa: PLC0415
+
+        try:
+            report = json.loads(file.read_bytes())
+        except OSError as exc:
+            raise MalformedAttestationError(f"{file}: cannot read ({exc.strerror})") from None
+        except ValueError as exc:
+            raise MalformedAttestationError(f"{file}: not JSON ({exc})") from None
+        if not isinstance(report, dict) or not isinstance(report.get("policy"), dict):
+            raise MalformedAttestationError(f"{file}: not a secgate JSON report (no policy)")
+        return policy_digest(report["policy"])
+    loaded = load_file(file)
+    return policy_digest(loaded.config.for_stage(stage, str(file)).effective_dict())
 
 
 def collected_files(root: Path, stage: str | None = None) -> tuple[str, ...]:
@@ -59,11 +96,24 @@ def collected_files(root: Path, stage: str | None = None) -> tuple[str, ...]:
     return collect_files(root, [root], effective).files
 
 
-def tree_digest(root: str | Path, stage: str | None = None) -> str:
-    """The tree digest of *root* (algorithm in the module docstring)."""
+def _relative(path: str | Path, root: Path) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def tree_digest(
+    root: str | Path, stage: str | None = None, exclude: tuple[str | Path, ...] = ()
+) -> str:
+    """The tree digest of *root* (algorithm in the module docstring).
+
+    *exclude*: files left out, the attestation itself when it is written into the tree.
+    """
     base = Path(root)
+    skipped = {rel for rel in (_relative(path, base) for path in exclude) if rel}
     lines = []
-    for rel in sorted(collected_files(base, stage)):
+    for rel in sorted(set(collected_files(base, stage)) - skipped):
         content = hashlib.sha256((base / rel).read_bytes()).hexdigest()
         lines.append(f"{content}  {rel}\n")
     return hashlib.sha256("".join(lines).encode()).hexdigest()
@@ -85,13 +135,15 @@ def git_commit(root: str | Path) -> str | None:
     return sha if done.returncode == 0 and sha else None
 
 
-def subjects(root: str | Path, stage: str | None = None) -> list[dict[str, Any]]:
+def subjects_of(
+    root: str | Path, stage: str | None = None, exclude: tuple[str | Path, ...] = ()
+) -> list[dict[str, Any]]:
     """The statement's subjects for the scanned *root*."""
     found: list[dict[str, Any]] = []
     commit = git_commit(root)
     if commit:
         found.append({"name": "git-commit", "digest": {"gitCommit": commit}})
-    found.append({"name": "tree", "digest": {"sha256": tree_digest(root, stage)}})
+    found.append({"name": "tree", "digest": {"sha256": tree_digest(root, stage, exclude)}})
     return found
 
 
@@ -110,6 +162,7 @@ def build_statement(
     report_uri: str,
     root: str | Path | None = None,
     now: datetime | None = None,
+    subjects: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The VSA statement for a JSON *report* (its parsed dict and the bytes digested)."""
     scanned = Path(root if root is not None else report.get("root") or ".")
@@ -124,7 +177,7 @@ def build_statement(
     resource = scanned.resolve().as_uri()
     return {
         "_type": STATEMENT_TYPE,
-        "subject": subjects(scanned, report.get("stage")),
+        "subject": subjects if subjects is not None else subjects_of(scanned, report.get("stage")),
         "predicateType": VSA_TYPE,
         "predicate": {
             "verifier": {"id": VERIFIER_ID, "version": versions},

@@ -11,7 +11,7 @@ from securesystemslib.exceptions import VerificationError
 
 from secgate.attest.dsse import envelope_of, parse_envelope, public_key
 from secgate.attest.keys import PublicKey, load_public_key
-from secgate.attest.statement import tree_digest
+from secgate.attest.statement import expected_policy_digest, tree_digest
 
 Reason = Literal["signature", "subject", "verdict", "policy", "age"]
 
@@ -29,8 +29,21 @@ class VerificationResult:
     statement: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form ``--format json`` prints."""
-        return {"ok": self.ok, "reason": self.reason, "detail": self.detail}
+        """The JSON form ``--format json`` prints: with what was attested, once signed.
+
+        ``attested`` (the subjects, the result, the time, the policy digest) is there only
+        when the signature checked: an unsigned claim is not repeated.
+        """
+        found: dict[str, Any] = {"ok": self.ok, "reason": self.reason, "detail": self.detail}
+        if self.reason != "signature" and self.statement:
+            predicate = self.statement.get("predicate") or {}
+            found["attested"] = {
+                "subject": self.statement.get("subject"),
+                "verificationResult": predicate.get("verificationResult"),
+                "timeVerified": predicate.get("timeVerified"),
+                "policyDigest": ((predicate.get("policy") or {}).get("digest") or {}).get("sha256"),
+            }
+        return found
 
 
 def _refuse(reason: Reason, detail: str, statement: dict[str, Any]) -> VerificationResult:
@@ -54,14 +67,22 @@ def verify_attestation(
     commit: str | None = None,
     tree: str | Path | None = None,
     policy_digest: str | None = None,
+    policy: str | Path | None = None,
+    stage: str | None = None,
     max_age: float | None = DEFAULT_MAX_AGE,
     now: datetime | None = None,
 ) -> VerificationResult:
     """Check an attestation (a file path or the parsed envelope) against *key* and the facts.
 
     Raises MalformedAttestationError (exit 2) when it is not a secgate attestation, and
-    KeyLoadError for an unusable key. ``max_age=None`` skips the age check.
+    KeyLoadError for an unusable key. ``max_age=None`` skips the age check. *policy* (a
+    config file, or a JSON report) with *stage* gives the expected policy digest in place
+    of *policy_digest*: the one ``secgate check --config POLICY --stage STAGE`` attests.
     """
+    if policy is not None:
+        if policy_digest is not None:
+            raise ValueError("give policy or policy_digest, not both")
+        policy_digest = expected_policy_digest(policy, stage)
     if isinstance(attestation, dict):
         envelope, statement = envelope_of(attestation, "the attestation")
     else:
@@ -82,7 +103,10 @@ def verify_attestation(
     if commit is not None and commit.lower() not in _digests(statement, "gitCommit"):
         return _refuse("subject", f"the attestation is not for commit {commit}", statement)
     if tree is not None:
-        digest = tree_digest(tree)
+        # The attestation file itself, when the deploy step keeps it in the tree, is not
+        # part of what the gate scanned.
+        inside = () if isinstance(attestation, dict) else (Path(attestation),)
+        digest = tree_digest(tree, stage, inside)
         if digest not in _digests(statement, "sha256"):
             return _refuse(
                 "subject",

@@ -35,6 +35,11 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
             target.is_symlink() or target.is_file()
         ):
             target.unlink()
+    signing = None
+    if getattr(args, "attest", None):
+        from secgate.cli.attest import CheckAttestation  # noqa: PLC0415
+
+        signing = CheckAttestation(args)  # a bad key exits 2 before any scan starts
     live = not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     try:
         with live_progress(live) as on_progress:
@@ -42,11 +47,11 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     except SecgateError as exc:
         write_error_reports(exc, args, host, stdout)
         raise
+    if signing is not None:
+        signing.take_subjects(verdict, scanned)  # the tree as scanned, before reports land
     emit(verdict, args, host, stdout)
-    if getattr(args, "attest", None):
-        from secgate.cli.attest import write_check_attestation  # noqa: PLC0415
-
-        write_check_attestation(verdict, args, scanned)
+    if signing is not None:
+        signing.write(verdict, scanned)
     if args.staged and not args.quiet and (args.output or (args.format or "text") == "text"):
         _allow_hint(verdict, stdout)
     return verdict.exit_code
@@ -84,6 +89,7 @@ def _run_check(
         baseline=baseline_arg(args),
         new_since=args.new_since,
         changed_only=args.changed_only,
+        vex=args.vex,
         overrides=_check_overrides(args),
         shard=args.shard,
         on_progress=on_progress,

@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from secgate.attest import policy_digest
+from secgate.config import Config
+
 SECGATE = [sys.executable, "-m", "secgate.cli"]
 
 
@@ -188,3 +191,75 @@ def test_check_attest_then_verify_in_another_process(tmp_path: Path) -> None:
         env=env,
     )
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+
+
+def test_the_deploy_step_names_the_expected_policy_by_its_config_file(tmp_path: Path) -> None:
+    """``verify-attestation --policy FILE --stage S``: the digest the gate attests for FILE."""
+    repo = tmp_path / "app"
+    repo.mkdir()
+    (repo / "app.py").write_text("x = 1\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "x")
+    owner = tmp_path / "owner"
+    owner.mkdir()
+    policy = owner / "secgate.toml"
+    policy.write_text(
+        'select = ["secrets"]\nfail-on = "high"\n[stages.release]\nfail-on = "medium"\n'
+    )
+    looser = owner / "looser.toml"
+    looser.write_text('select = ["secrets"]\n[stages.release]\nfail-on = "critical"\n')
+    unselected = owner / "all-scanners.toml"  # the same thresholds, every scanner
+    unselected.write_text('fail-on = "high"\n[stages.release]\nfail-on = "medium"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_", "SECGATE_"))}
+    assert _run("keygen", "-o", str(tmp_path / "g"), cwd=tmp_path, env=env).returncode == 0
+    att, report = tmp_path / "att.json", tmp_path / "report.json"
+    gate = _run(
+        "check",
+        str(repo),
+        "--config",
+        str(policy),
+        "--stage",
+        "release",
+        "--no-cache",
+        "--report",
+        f"json={report}",
+        "--attest",
+        str(att),
+        "--signing-key",
+        str(tmp_path / "g.key"),
+        cwd=tmp_path,
+        env=env,
+    )
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+
+    def verify(*extra: str) -> subprocess.CompletedProcess[str]:
+        key = str(tmp_path / "g.pub")
+        return _run("verify-attestation", str(att), "--key", key, *extra, cwd=tmp_path, env=env)
+
+    same = verify("--policy", str(policy), "--stage", "release", "--tree", str(repo))
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert verify("--policy", str(report)).returncode == 0  # the gate's own JSON report
+    other_stage = verify("--policy", str(policy))  # the top level: fail-on high, not medium
+    assert other_stage.returncode == 1
+    assert "attestation refused: policy:" in other_stage.stdout
+    looser_run = verify("--policy", str(looser), "--stage", "release")
+    assert looser_run.returncode == 1
+    assert "attestation refused: policy:" in looser_run.stdout
+    # `select` decided which scanners ran: a policy without it is another policy
+    assert verify("--policy", str(unselected), "--stage", "release").returncode == 1
+    missing = verify("--policy", str(owner / "absent.toml"))
+    assert missing.returncode == 2
+    assert "absent.toml: config file not found" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    both = verify("--policy", str(policy), "--policy-digest", "0" * 64)
+    assert both.returncode == 2
+    assert "not allowed with argument" in both.stderr
+
+
+def test_the_policy_digest_ignores_keys_that_cannot_change_a_verdict() -> None:
+    base = Config().effective_dict()
+    operational = Config(cache=False, jobs=3, cache_max_mb=9).effective_dict()
+    deciding = Config(fail_on="critical").effective_dict()  # type: ignore[arg-type]
+    assert policy_digest(operational) == policy_digest(base)
+    assert policy_digest(deciding) != policy_digest(base)
