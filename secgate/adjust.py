@@ -7,15 +7,20 @@ first that applies winning:
 
 1. Already set aside (``inline`` by its scanner, ``duplicate``…): left alone.
 2. A path policy's ``exclude-rules`` covers it: ``path-policy:<id>``.
-3. An active waiver matches it: ``waiver:<id>``. An expired one no longer does; the finding
+3. A VEX statement (``vex`` key, ``--vex``) says its package is ``not_affected`` by the
+   advisory, or ``fixed``: ``vex:<document>#<statement>``, with the statement's status,
+   justification and impact statement in the finding's ``vex.*`` properties (see
+   :mod:`secgate.vex`; an ``affected`` statement only annotates it).
+4. An active waiver matches it: ``waiver:<id>``. An expired one no longer does; the finding
    records which (``expired_waiver``) and the report says since when.
-4. The baseline still has an unused entry with its fingerprint: ``baseline`` (count-aware).
-5. With ``--new-since``: it was already there at that ref: ``preexisting``, or for an
+5. The baseline still has an unused entry with its fingerprint: ``baseline`` (count-aware).
+6. With ``--new-since``: it was already there at that ref: ``preexisting``, or for an
    unchanged dependency ``newly-disclosed``.
 
-What it found for the report (waiver states, the baseline's status, warnings) goes into
-``run.notes`` and ``run.warnings``. Because this runs before ``secgate_evaluate``, a plugin
-that replaces the built-in policy still gets baselines, waivers and ``--new-since`` applied.
+What it found for the report (waiver and VEX statement states, the baseline's status,
+warnings) goes into ``run.notes`` and ``run.warnings``. Because this runs before
+``secgate_evaluate``, a plugin that replaces the built-in policy still gets VEX, baselines,
+waivers and ``--new-since`` applied.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING, Literal
 from secgate.api import hookimpl
 from secgate.models import WaiverStatus
 from secgate.pathpolicy import PathMatcher, waiver_matches
+from secgate.vex import VexMatcher
 
 if TYPE_CHECKING:
     from secgate.api import RunContext
@@ -109,9 +115,10 @@ class _Waivers:
 
 @hookimpl(trylast=True)
 def secgate_adjust_findings(findings: list[Finding], run: RunContext) -> None:
-    """Apply path-policy exclusions, waivers, the baseline and ``--new-since``, in place."""
+    """Apply path-policy exclusions, VEX, waivers, the baseline and ``--new-since``, in place."""
     paths = PathMatcher(run.config.path_policies)
     waivers = _Waivers(run.config.waivers, run.config.waiver_warning / 86400.0)
+    vex = VexMatcher(run.vex)
     staged: list[Finding] = []
     for finding in findings:
         if finding.suppressed_by:
@@ -127,6 +134,10 @@ def secgate_adjust_findings(findings: list[Finding], run: RunContext) -> None:
                     }
                 )
             )
+            continue
+        finding = vex.apply(finding)  # noqa: PLW2901 - annotated copy replaces it
+        if finding.suppressed_by:
+            staged.append(finding)
             continue
         active, lapsed = waivers.apply(finding)
         if active is not None:
@@ -161,4 +172,6 @@ def secgate_adjust_findings(findings: list[Finding], run: RunContext) -> None:
     statuses, warnings = waivers.statuses()
     run.notes.waivers = statuses
     run.warnings.extend(warnings)
+    run.notes.vex, vex_warnings = vex.statuses()
+    run.warnings.extend(vex_warnings)
     findings[:] = staged

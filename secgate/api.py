@@ -34,12 +34,14 @@ from secgate.models import (
     Severity,
     SkippedFile,
     VerdictStatus,
+    VexStatus,
     WaiverStatus,
 )
 
 if TYPE_CHECKING:
     from secgate.config import Config
     from secgate.models import ScanResult, Verdict
+    from secgate.vex import VexDocument
 
 ENTRY_POINT_GROUP = "secgate"
 #: The plugin API's version (see the module docstring).
@@ -183,6 +185,8 @@ class RunNotes:
     """How the findings met the baseline (None without one)."""
     waivers: list[WaiverStatus] = field(default_factory=list)
     """What became of each waiver."""
+    vex: list[VexStatus] = field(default_factory=list)
+    """What became of each VEX statement."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,8 @@ class RunContext:
     """The ``--new-since`` ref, also when a merged report no longer has the tree at it."""
     shard: str | None = None
     """``K/N`` when this run scanned one shard of N."""
+    vex: tuple[VexDocument, ...] = ()
+    """The VEX documents in force (``vex`` key, ``--vex``), loaded and validated."""
     notes: RunNotes = field(default_factory=RunNotes)
     """Filled by the adjust step (see :mod:`secgate.adjust`)."""
 

@@ -274,6 +274,13 @@ class PolicySettings(ConfigModel):
         description="Baseline file (relative to the config file) used by `secgate check`.",
         json_schema_extra=trusted(PATH),
     )
+    vex: tuple[str, ...] = Field(
+        default=(),
+        description="OpenVEX or CycloneDX VEX documents (JSON, relative to the config file): "
+        "a not_affected or fixed statement for a dependency's advisory sets the matching "
+        "finding aside (vex:<document>#<statement>); `secgate check --vex FILE` adds more.",
+        json_schema_extra=trusted(PATH),
+    )
     allow_empty: bool = Field(
         default=False,
         description="Let a run that analysed no file of a non-empty tree pass (default: "

@@ -59,6 +59,8 @@ from secgate.plugins import (
 from secgate.reports.json_report import load_report
 from secgate.selection import Selection, select_scanners
 from secgate.trust import TreeConfigReview, check_locked, check_waiver_cap
+from secgate.vex import load_for_run as load_vex
+from secgate.vex import summary_lines as vex_summary
 from secgate.weakenings import policy_summary
 
 
@@ -177,6 +179,7 @@ def check(
     shard: tuple[int, int] | None = None,
     host: PluginHost | None = None,
     changed_only: bool | None = None,
+    vex: Sequence[str | os.PathLike[str]] = (),
     _changed_only: newcode.RefCheckout | None = None,
 ) -> Verdict:
     """Scan *path*, weigh the findings against the policy, and return the verdict.
@@ -202,6 +205,7 @@ def check(
     ``changed_only=True`` (default: the config's ``changed-only``) needs ``new_since``:
     per-file scanners analyse only the files changed since it (see :mod:`secgate.changed`),
     the verdict's ``scope`` says so, and the rest of the tree is neither scanned nor a gap.
+    ``vex`` names VEX documents (OpenVEX, CycloneDX) read on top of the config's ``vex``.
 
     Raises :class:`~secgate.errors.SecgateError` for bad input (config, paths, plugins);
     everything a scanner does wrong ends up in the verdict as an error instead.
@@ -275,6 +279,7 @@ def check(
     if cache_note:
         selection.warnings.append(cache_note)
     baseline_input = _baseline_input(baseline, effective, loaded)
+    vex_documents = load_vex(effective, loaded.root, vex)
     previous: newcode.Previous | None = None
     shard_note: str | None = None
     if effective.changed_only and not new_since and _changed_only is None:
@@ -385,6 +390,7 @@ def check(
         previous=previous,
         new_since=new_since,
         shard=shard_note,
+        vex=vex_documents,
     )
     summary = policy_summary(
         effective,
@@ -394,7 +400,7 @@ def check(
         results=results,
         collection=verdict.collection,
         baseline_in_tree=_inside_tree(baseline_input.file, root) if baseline_input else None,
-    )
+    ) + tuple(vex_summary(vex_documents, root))
     if scope is not None:
         verdict = verdict.model_copy(update={"scope": scope})
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
@@ -525,6 +531,7 @@ def evaluate(
     host: PluginHost | None = None,
     new_since: str | None = None,
     baseline_status: BaselineStatus | None = None,
+    vex: Sequence[str | os.PathLike[str]] = (),
 ) -> Verdict:
     """Re-apply a policy to a saved report without scanning again.
 
@@ -552,6 +559,7 @@ def evaluate(
         effective = effective.merged(StageProfile.model_validate({"fail_on": fail_on}))
     options = scanner_options(host, effective, loaded)
     baseline_input = _baseline_input(baseline, effective, loaded)
+    vex_documents = load_vex(effective, loaded.root, vex)
     fresh = []
     for finding in previous.findings:
         kept = bool(finding.suppressed_by and finding.suppressed_by.startswith(tuple(keep)))
@@ -580,6 +588,7 @@ def evaluate(
         new_since=new_since or previous.new_since,
         shard=previous.shard,
         notes=RunNotes(baseline=baseline_status) if baseline_status is not None else None,
+        vex=vex_documents,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secgate import __version__
 from secgate.api import BaselineInput, Decision, PreviousScan, RunContext, RunNotes
@@ -20,6 +21,9 @@ from secgate.errors import PluginError
 from secgate.jobs import describe_exception, now
 from secgate.models import Coverage, Finding, ScanResult, Verdict, VerdictStatus, summarize
 from secgate.plugins import PluginHost
+
+if TYPE_CHECKING:
+    from secgate.vex import VexDocument
 
 
 def judge(
@@ -40,11 +44,13 @@ def judge(
     new_since: str | None = None,
     shard: str | None = None,
     notes: RunNotes | None = None,
+    vex: Sequence[VexDocument] = (),
 ) -> Verdict:
     """Adjust findings through the plugins, evaluate the policy, and build the verdict.
 
-    *baseline*, *previous* (``--new-since``) and *notes* (what an earlier adjust step found,
-    for a merged report) are the adjust step's input; the coverage policy is laid over the
+    *baseline*, *vex* (the VEX documents in force), *previous* (``--new-since``) and
+    *notes* (what an earlier adjust step found, for a merged report) are the adjust step's
+    input; the coverage policy is laid over the
     policy's decision last, so a plugin that replaces the policy keeps it.
     """
     from secgate.secrets.redact import redact_text  # noqa: PLC0415 - loads the secret rules
@@ -61,6 +67,7 @@ def judge(
         previous=previous,
         new_since=new_since or (previous.ref if previous is not None else None),
         shard=shard,
+        vex=tuple(vex),
         notes=notes or RunNotes(),
     )
     adjusted = list(findings)
@@ -98,6 +105,7 @@ def judge(
         warnings=tuple(redact_text(w) for w in (*run.warnings, *decision.warnings)),
         baseline=decision.baseline or run.notes.baseline,
         waivers=tuple(decision.waivers or run.notes.waivers),
+        vex=tuple(run.notes.vex),
         new_since=run.new_since,
         shard=shard,
         summary=summarize(judged),

@@ -195,9 +195,8 @@ class Finding(_Frozen):
     suppressed_by: str | None = Field(
         default=None,
         description="Why it does not block: inline, below-threshold, baseline, waiver:<id>, "
-        "duplicate, path-policy:<id>, preexisting, newly-disclosed, unconfirmed, disproved; None "
-        "when it blocks or "
-        "was not judged.",
+        "vex:<document>#<statement>, duplicate, path-policy:<id>, preexisting, "
+        "newly-disclosed, unconfirmed, disproved; None when it blocks or was not judged.",
     )
     decided_by: str | None = Field(
         default=None, description="The policy rule that decided this finding (trace)."
@@ -471,6 +470,22 @@ class WaiverStatus(_Frozen):
     ticket: str | None = None
 
 
+class VexStatus(_Frozen):
+    """What became of one VEX statement (OpenVEX or CycloneDX) in this run."""
+
+    file: str = Field(description="The VEX document, as the config or command line names it.")
+    document: str = Field(description="The document's id (OpenVEX @id, CycloneDX serialNumber).")
+    statement: str = Field(description="The statement's @id (bom-ref), else its index.")
+    vulnerability: str
+    status: str = Field(description="As the document says: not_affected, fixed, resolved, ….")
+    suppresses: bool = Field(description="Its status sets a matching finding aside.")
+    matched: int = Field(description="Dependency findings it names (package and vulnerability).")
+    suppressed: int = Field(description="Findings it set aside (the latest statement decides).")
+    unused: bool = Field(description="It matched no finding.")
+    justification: str | None = None
+    impact_statement: str | None = None
+
+
 class Verdict(_Frozen):
     """The gate's answer, with everything that led to it. Serialised, it is the JSON report."""
 
@@ -512,6 +527,9 @@ class Verdict(_Frozen):
     warnings: tuple[str, ...] = ()
     baseline: BaselineStatus | None = None
     waivers: tuple[WaiverStatus, ...] = ()
+    vex: tuple[VexStatus, ...] = Field(
+        default=(), description="Every statement of the VEX documents in force, used or not."
+    )
     new_since: str | None = Field(
         default=None, description="The git ref findings were compared with (--new-since)."
     )

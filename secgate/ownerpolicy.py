@@ -59,6 +59,11 @@ def _absolute_paths(table: dict[str, Any], base: Path) -> dict[str, Any]:
     for key in ("baseline", "cache-dir", "cache_dir"):
         if isinstance(out.get(key), str):
             out[key] = str((base / Path(out[key]).expanduser()).resolve())
+    if isinstance(out.get("vex"), list):
+        out["vex"] = [
+            str((base / Path(v).expanduser()).resolve()) if isinstance(v, str) else v
+            for v in out["vex"]
+        ]
     return out
 
 

@@ -21,6 +21,7 @@ def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
         fail_on=args.fail_on,
         baseline=baseline_arg(args),
         host=host,
+        vex=args.vex,
     )
     emit(verdict, args, host, stdout)
     return verdict.exit_code

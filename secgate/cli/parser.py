@@ -119,6 +119,18 @@ def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_vex_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--vex",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an OpenVEX or CycloneDX VEX document (JSON; repeatable), read on top of the "
+        "config's `vex`: a not_affected or fixed statement sets the matching dependency "
+        "finding aside, with its justification in the report",
+    )
+
+
 def baseline_arg(args: argparse.Namespace) -> str | bool | None:
     if args.no_baseline:
         return False
@@ -241,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         "if it cannot run, the verdict is error",
     )
     _add_baseline_options(check)
+    _add_vex_option(check)
     check.add_argument(
         "--new-since",
         metavar="REF",
@@ -293,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("report_file", metavar="REPORT.json", help="a secgate JSON report")
     _add_policy_options(evaluate)
     _add_baseline_options(evaluate)
+    _add_vex_option(evaluate)
     _add_output_options(evaluate)
 
     merge = sub.add_parser(

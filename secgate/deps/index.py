@@ -36,7 +36,7 @@ from secgate.deps.records import RECORD_SUFFIXES, RecordError, advisory_from_rec
 from secgate.deps.versions import canonical_version, version_key
 
 #: Bumped whenever the cached index layout or what goes into it changes.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass

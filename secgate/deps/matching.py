@@ -93,6 +93,8 @@ class Advisory:
     severity: Severity | None = None
     score: float | None = None
     severity_source: str | None = None
+    vector: str | None = None
+    """The CVSS vector behind ``score`` (for SBOM ratings), if the record has one."""
     cwe: tuple[int, ...] = ()
     url: str | None = None
     affected: tuple[Affected, ...] = ()
@@ -126,6 +128,7 @@ class Advisory:
             "severity": self.severity.value if self.severity else None,
             "score": self.score,
             "severity_source": self.severity_source,
+            "vector": self.vector,
             "cwe": list(self.cwe),
             "url": self.url,
             "affected": [
@@ -149,6 +152,7 @@ class Advisory:
             severity=Severity(row["severity"]) if row["severity"] else None,
             score=row["score"],
             severity_source=row["severity_source"],
+            vector=row.get("vector"),
             cwe=tuple(row["cwe"]),
             url=row["url"],
             affected=tuple(

@@ -148,6 +148,7 @@ def advisory_from_record(raw: object) -> Advisory | None:
         severity=severity.level,
         score=severity.score,
         severity_source=severity.source,
+        vector=severity.vector,
         cwe=_cwes(raw),
         url=_help_url(record_id, raw),
         affected=tuple(affected),

@@ -68,6 +68,8 @@ class RecordSeverity:
     score: float | None = None
     source: str | None = None
     """``CVSS_V4``, ``CVSS_V3`` or ``database_specific``."""
+    vector: str | None = None
+    """The CVSS vector the score was computed from (OSV ``severity[].score``), if any."""
 
 
 def record_severity(raw: Mapping[str, Any]) -> RecordSeverity:
@@ -87,7 +89,7 @@ def record_severity(raw: Mapping[str, Any]) -> RecordSeverity:
                     value = cvss_base_score(score)
                 except ValueError:
                     continue
-                return RecordSeverity(severity_for_score(value), value, wanted)
+                return RecordSeverity(severity_for_score(value), value, wanted, score.strip())
     specifics = [raw.get("database_specific")]
     specifics.extend(a.get("database_specific") for a in mappings(raw.get("affected")))
     for specific in specifics:

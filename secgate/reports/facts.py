@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from secgate.models import ScanStatus
 
 if TYPE_CHECKING:
-    from secgate.models import ScanResult, Verdict
+    from secgate.models import Finding, ScanResult, Verdict
 
 
 def plural(count: int, word: str) -> str:
@@ -44,3 +44,26 @@ def vulnerability_data(result: ScanResult) -> str | None:
 def vulnerability_data_lines(verdict: Verdict) -> list[str]:
     """:func:`vulnerability_data` for every scanner of *verdict* that has one."""
     return [line for r in verdict.scanners if (line := vulnerability_data(r)) is not None]
+
+
+def vex_reason(finding: Finding) -> str | None:
+    """What a VEX statement says about *finding*, on one line; None when none spoke.
+
+    ``not_affected (vulnerable_code_not_in_execute_path): <impact statement> [VEX
+    security/openvex.json #0]``: the status, the justification, the impact statement (or
+    an affected statement's action) and where it is written. Every report that shows why
+    a finding does not block shows this beside it. The text comes from a VEX document,
+    possibly the scanned tree's: reports escape it like any tree text.
+    """
+    props = finding.properties
+    status = props.get("vex.status")
+    if not status:
+        return None
+    text = str(status)
+    if props.get("vex.justification"):
+        text += f" ({props['vex.justification']})"
+    if props.get("vex.impact_statement"):
+        text += f": {props['vex.impact_statement']}"
+    if props.get("vex.action_statement"):
+        text += f"; action: {props['vex.action_statement']}"
+    return f"{' '.join(text.split())} [VEX {props.get('vex.file')} #{props.get('vex.statement')}]"

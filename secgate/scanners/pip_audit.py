@@ -478,9 +478,10 @@ class PipAuditScanner(Scanner):
             worst = max(rated, key=lambda a: (a.severity or Severity.INFO).rank)
             severity = worst.severity or options.unknown_severity
             severity_source = worst.severity_source
-            score = worst.score
+            score, vector = worst.score, worst.vector
         else:
-            severity, severity_source, score = options.unknown_severity, "unknown-severity", None
+            severity, severity_source = options.unknown_severity, "unknown-severity"
+            score = vector = None
         fixed = sorted({v for a in advisories for v in a.fixed_versions(decl.key)}, key=version_key)
         summary = next((a.summary for a in advisories if a.summary), "")
         alias_text = f" ({', '.join(aliases)})" if aliases else ""
@@ -510,6 +511,8 @@ class PipAuditScanner(Scanner):
         }
         if score is not None:
             properties["cvss_score"] = score
+        if vector:
+            properties["cvss.vector"] = vector  # for the SBOM's ratings
         if decl.group:
             properties["group"] = decl.group
         if decl.via:

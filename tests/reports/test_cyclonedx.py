@@ -102,7 +102,15 @@ def test_bom_validates_and_round_trips(audited: tuple[Path, Path]) -> None:
     (vuln,) = data["vulnerabilities"]
     assert vuln["id"] == "PYSEC-2024-1"
     assert vuln["affects"] == [{"ref": "pkg:pypi/requests@2.0.0"}]
-    assert vuln["ratings"] == [{"method": "CVSSv31", "score": 9.8, "severity": "critical"}]
+    # The OSV record's vector, carried through the audit (the library drops "CVSS:3.1/").
+    assert vuln["ratings"] == [
+        {
+            "method": "CVSSv31",
+            "score": 9.8,
+            "severity": "critical",
+            "vector": "AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        }
+    ]
     assert vuln["recommendation"].startswith("Upgrade requests to 2.1.0")
     assert [r["id"] for r in vuln["references"]] == ["CVE-2024-1"]
     assert "analysis" not in vuln
