@@ -5,11 +5,18 @@ Components come from the dependency audit's inventory (:attr:`ScanResult.invento
 with its declaring manifest as ``evidence.occurrences``. Only dependency-audit findings
 become ``vulnerabilities``: code findings (bandit, semgrep) and secrets are never in the BOM.
 
-``analysis`` mapping: a ``vex:`` suppression reads ``vex.status`` (``not_affected`` →
-``not_affected``, ``fixed`` → ``resolved``), ``vex.justification`` (OpenVEX →
-CycloneDX, :data:`JUSTIFICATIONS`) and ``vex.impact_statement`` (``detail``). A ``waiver:``
-is an accepted risk: state ``exploitable``, response ``will_not_fix``, the waiver's id,
-reason, owner and expiry in ``detail``.
+``analysis`` mapping: a finding a VEX statement spoke about reads ``vex.status``
+(OpenVEX ``not_affected`` → ``not_affected``, ``fixed`` → ``resolved``, ``affected`` →
+``exploitable``, ``under_investigation`` → ``in_triage``; a CycloneDX VEX's own state is
+kept), ``vex.justification`` (OpenVEX → CycloneDX, :data:`JUSTIFICATIONS`; a CycloneDX one
+is kept), ``vex.impact_statement`` (``detail``, with the ``vex:`` reference when it set the
+finding aside) and ``vex.action_statement`` (a CycloneDX VEX's responses). A ``waiver:`` is
+an accepted risk: state ``exploitable``, response ``will_not_fix``, the waiver's id, reason,
+owner and expiry in ``detail``.
+
+``ratings``: the advisory's CVSS vector (``cvss.vector``, from OSV ``severity[]``) with its
+method from the vector's version, its base score (computed with ``cvss`` when the audit
+did not carry one and that library is installed; left out otherwise) and the severity.
 """
 
 from __future__ import annotations
@@ -29,7 +36,19 @@ JUSTIFICATIONS = {
     "vulnerable_code_cannot_be_controlled_by_adversary": "requires_environment",
     "inline_mitigations_already_exist": "protected_by_mitigating_control",
 }
-VEX_STATES = {"not_affected": "not_affected", "fixed": "resolved"}
+VEX_STATES = {
+    "not_affected": "not_affected",
+    "fixed": "resolved",
+    "affected": "exploitable",
+    "under_investigation": "in_triage",
+    # A CycloneDX VEX's states are CycloneDX's already.
+    "resolved": "resolved",
+    "resolved_with_pedigree": "resolved_with_pedigree",
+    "exploitable": "exploitable",
+    "in_triage": "in_triage",
+    "false_positive": "false_positive",
+}
+RESPONSES = frozenset({"can_not_fix", "will_not_fix", "update", "rollback", "workaround_available"})
 DEPENDENCY_SCANNERS = frozenset({"pip-audit"})
 
 
@@ -53,16 +72,20 @@ def _analysis(finding: Finding, verdict: Verdict) -> Any:
 
     reason = finding.suppressed_by or ""
     props = finding.properties
-    if reason.startswith("vex:"):
-        state = VEX_STATES.get(str(props.get("vex.status", "")))
-        if state is None:
-            return None
-        justification = JUSTIFICATIONS.get(str(props.get("vex.justification", "")))
-        detail = props.get("vex.impact_statement")
+    state = VEX_STATES.get(str(props.get("vex.status", "")))
+    if state is not None:
+        given = str(props.get("vex.justification", ""))
+        known = {j.value for j in ImpactAnalysisJustification}
+        justification = JUSTIFICATIONS.get(given) or (given if given in known else None)
+        detail = str(props.get("vex.impact_statement") or "")
+        if reason.startswith("vex:"):
+            detail = f"{detail} ({reason})" if detail else reason
+        actions = str(props.get("vex.action_statement") or "").split(", ")
         return VulnerabilityAnalysis(
             state=ImpactAnalysisState(state),
             justification=ImpactAnalysisJustification(justification) if justification else None,
-            detail=f"{detail} ({reason})" if detail else reason,
+            responses=[ImpactAnalysisResponse(a) for a in actions if a in RESPONSES] or None,
+            detail=detail or None,
         )
     if reason.startswith("waiver:"):
         wid = reason.removeprefix("waiver:")
@@ -81,6 +104,32 @@ def _analysis(finding: Finding, verdict: Verdict) -> Any:
     return None
 
 
+def _cvss_method(vector: str) -> Any:
+    from cyclonedx.model.vulnerability import VulnerabilityScoreSource  # noqa: PLC0415
+
+    if vector.startswith("CVSS:4."):
+        return VulnerabilityScoreSource.CVSS_V4
+    if vector.startswith("CVSS:3.1"):
+        return VulnerabilityScoreSource.CVSS_V3_1
+    if vector.startswith("CVSS:3."):
+        return VulnerabilityScoreSource.CVSS_V3
+    return None
+
+
+def _base_score(vector: str) -> float | None:
+    """The vector's base score with the ``cvss`` library, if installed (else None)."""
+    import importlib.util  # noqa: PLC0415
+
+    if importlib.util.find_spec("cvss") is None:
+        return None
+    from secgate.deps.severity import cvss_base_score  # noqa: PLC0415
+
+    try:
+        return cvss_base_score(vector)
+    except ValueError:
+        return None
+
+
 def _rating(finding: Finding) -> Any:
     from decimal import Decimal  # noqa: PLC0415
 
@@ -91,21 +140,24 @@ def _rating(finding: Finding) -> Any:
     )
 
     props = finding.properties
+    vector = str(props.get("cvss.vector") or "")
     score = props.get("cvss_score")
-    number = isinstance(score, int | float) and not isinstance(score, bool)
-    method = {
-        "CVSS_V3": VulnerabilityScoreSource.CVSS_V3_1,
-        "CVSS_V4": VulnerabilityScoreSource.CVSS_V4,
-    }.get(str(props.get("severity_source", "")))
-    vector = props.get("cvss.vector")
+    if not (isinstance(score, int | float) and not isinstance(score, bool)):
+        score = _base_score(vector) if vector else None
+    method = _cvss_method(vector) if vector else None
+    if method is None and score is not None:
+        method = {
+            "CVSS_V3": VulnerabilityScoreSource.CVSS_V3_1,
+            "CVSS_V4": VulnerabilityScoreSource.CVSS_V4,
+        }.get(str(props.get("severity_source", "")))
     level = {"critical": "critical", "high": "high", "medium": "medium", "low": "low"}.get(
         finding.severity.value, "info"
     )
     return VulnerabilityRating(
-        score=Decimal(str(score)) if number else None,
+        score=Decimal(str(score)) if score is not None else None,
         severity=VulnerabilitySeverity(level),
-        method=method if number else None,
-        vector=str(vector) if vector else None,
+        method=method,
+        vector=vector or None,
     )
 
 

@@ -62,6 +62,7 @@ from typing import Any, ClassVar
 from secgate.escape import escape_text
 from secgate.models import Finding, ScanResult, ScanStatus, Severity, Verdict
 from secgate.plugins import Reporter, RuleInfo
+from secgate.reports.facts import vex_reason
 from secgate.reports.locations import ReportBase, report_base
 from secgate.reports.markdown import escape as markdown_escape
 
@@ -363,6 +364,9 @@ def _details(finding: Finding) -> dict[str, Any]:
             "type": "text",
             "value": plain_text(finding.suppressed_by, 200),
         }
+    vex = vex_reason(finding)
+    if vex:
+        details["secgate_vex"] = {"name": "VEX", "type": "text", "value": plain_text(vex, 1000)}
     return details
 
 
@@ -385,6 +389,15 @@ def vulnerability(
     link = _url(finding.help_url)
     if link:
         out["links"] = [{"url": link}]
+    vex = vex_reason(finding)
+    if vex and (finding.suppressed_by or "").startswith("vex:"):
+        out["flags"] = [
+            {
+                "type": "flagged-as-likely-false-positive",
+                "origin": "vex",
+                "description": plain_text(f"a VEX statement says {vex}", 1000),
+            }
+        ]
     if finding.suppressed_by == "unconfirmed":
         out["flags"] = [
             {

@@ -43,7 +43,7 @@ from typing import ClassVar
 
 from secgate.models import Coverage, Finding, ScanResult, ScanStatus, Verdict, summarize
 from secgate.plugins import Reporter
-from secgate.reports.facts import plural, vulnerability_data_lines
+from secgate.reports.facts import plural, vex_reason, vulnerability_data_lines
 from secgate.reports.html_parts import (
     CSP,
     CSS,
@@ -100,6 +100,7 @@ class HtmlReporter(Reporter):
             self._folded(verdict),
             self._baseline(verdict),
             self._waivers(verdict),
+            self._vex(verdict),
             f"<footer>secgate {esc(verdict.tool_version)}"
             + (f" · finished {esc(verdict.finished_at.isoformat())}" if verdict.finished_at else "")
             + "</footer>",
@@ -382,6 +383,8 @@ class HtmlReporter(Reporter):
         where = self._base.location(finding.path, finding.line)
         link = rule_link(finding, "docs")
         why = f"<br>{one_line(finding.decided_by, 300)}" if finding.decided_by else ""
+        vex = vex_reason(finding)
+        why += f"<br>{one_line(vex, 600)}" if vex else ""
         return (
             f'<tr class="finding" {data_attrs(finding)}><td>{badge(finding)}</td>'
             f'<td class="mono">{esc(finding.scanner)}/{esc(finding.rule_id)}'
@@ -421,4 +424,23 @@ class HtmlReporter(Reporter):
             '<th>State</th><th>Expires</th><th class="num">Matched</th><th>Owner</th>'
             "<th>Ticket</th><th>Reason</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></section>"
+        )
+
+    def _vex(self, verdict: Verdict) -> str:
+        if not verdict.vex:
+            return ""
+        rows = []
+        for status in verdict.vex:
+            state = "unused" if status.unused else f"matched {status.matched}"
+            why = " ".join(x for x in (status.justification, status.impact_statement) if x)
+            rows.append(
+                f"<tr><td><code>{esc(status.file)}</code></td><td><code>"
+                f"{esc(status.statement)}</code></td><td>{esc(status.vulnerability)}</td>"
+                f"<td>{esc(status.status)}</td><td>{esc(state)}</td>"
+                f"<td>{one_line(why, 300)}</td></tr>"
+            )
+        return (
+            '<section id="vex"><h2>VEX statements</h2><table><thead><tr><th>Document</th>'
+            "<th>Statement</th><th>Vulnerability</th><th>Status</th><th>Findings</th>"
+            f"<th>Justification</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
         )

@@ -40,6 +40,7 @@ from typing import ClassVar
 from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanResult, ScanStatus, Verdict, VerdictStatus
 from secgate.plugins import Reporter
+from secgate.reports.facts import vex_reason
 from secgate.reports.locations import ReportBase, report_base
 
 #: Blocking findings listed in the verdict testcase's text (all are failures elsewhere).
@@ -164,6 +165,11 @@ def _scanner_case(
     set_aside = _set_aside_line(findings)
     if set_aside:
         out.append(set_aside)
+    for finding in findings:
+        vex = vex_reason(finding)
+        if vex:
+            why = _esc(finding.suppressed_by or "still judged")
+            out.append(f"vex: {_esc(finding.location)} {_esc(finding.rule_id)}: {why}: {_esc(vex)}")
     for skipped in result.coverage.skipped:
         out.append(f"not scanned: {_esc(skipped.path)}: {_esc(skipped.reason)}")
     _element(case, "system-out", "\n".join(out))

@@ -39,7 +39,7 @@ from secgate.escape import escape_text, safe_lines
 from secgate.models import Finding, ScanStatus, Severity, Verdict, summarize
 from secgate.plugins import Reporter
 from secgate.reports.facts import plural as _plural
-from secgate.reports.facts import vulnerability_data_lines
+from secgate.reports.facts import vex_reason, vulnerability_data_lines
 from secgate.reports.locations import ReportBase, report_base
 
 MARKER = "<!-- secgate-report -->"
@@ -197,6 +197,7 @@ class MarkdownReporter(Reporter):
             self._set_aside,
             self._baseline,
             self._waivers,
+            self._vex,
             self._warnings,
         ):
             part = section(verdict)
@@ -418,6 +419,38 @@ class MarkdownReporter(Reporter):
         lines = ["### Waivers", "", *_folded(header, "lllrlll", rows, "waivers")]
         if len(waivers) > MAX_WAIVER_ROWS:
             lines += ["", f"… and {len(waivers) - MAX_WAIVER_ROWS} more waivers."]
+        return lines
+
+    def _vex(self, verdict: Verdict) -> list[str]:
+        if not verdict.vex:
+            return []
+        unused = [v for v in verdict.vex if v.unused]
+        matched = len(verdict.vex) - len(unused)
+        lines = ["### VEX", "", f"{_plural(len(verdict.vex), 'statement')}: {matched} matched, "]
+        lines[-1] += f"{len(unused)} unused."
+        rows = []
+        for finding in verdict.findings:
+            reason = vex_reason(finding)
+            if reason is not None:
+                aside = (finding.suppressed_by or "").startswith("vex:")
+                rows.append(
+                    [
+                        code(finding.location),
+                        code(finding.rule_id),
+                        "set aside" if aside else "still judged",
+                        escape(reason, 400),
+                    ]
+                )
+        if rows:
+            header = ["Finding", "Advisory", "Decision", "What the VEX says"]
+            lines += ["", *_folded(header, "llll", rows[:MAX_WAIVER_ROWS], "findings")]
+        if unused:
+            rows = [
+                [code(v.file), code(v.statement), code(v.vulnerability), escape(v.status)]
+                for v in unused[:MAX_WAIVER_ROWS]
+            ]
+            lines += ["", "Unused statements (they matched no finding):", ""]
+            lines += _table(["Document", "Statement", "Vulnerability", "Status"], "llll", rows)
         return lines
 
     def _policy_summary(self, verdict: Verdict) -> list[str]:

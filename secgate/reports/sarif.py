@@ -58,6 +58,7 @@ from urllib.parse import quote
 
 from secgate.models import Finding, ScanResult, ScanStatus, Severity, SkippedFile, Verdict
 from secgate.plugins import Reporter
+from secgate.reports.facts import vex_reason
 from secgate.reports.locations import ReportBase, report_base
 from secgate.reports.sarif_rules import (
     INFORMATION_URI,
@@ -164,12 +165,18 @@ def _result(finding: Finding, rule_index: int, base: ReportBase, occurrence: int
         result["properties"]["suppressedBy"] = finding.suppressed_by
     if finding.package is not None:
         result["properties"]["package"] = finding.package.model_dump(mode="json")
+    vex = vex_reason(finding)
+    if vex:
+        result["properties"]["vex"] = vex
     if finding.suppressed_by and finding.suppressed_by != "below-threshold":
+        aside_by_vex = vex and finding.suppressed_by.startswith("vex:")
         result["suppressions"] = [
             {
                 "kind": "inSource" if finding.suppressed_by.startswith("inline") else "external",
                 "status": "accepted",
-                "justification": finding.suppressed_by,
+                "justification": f"{finding.suppressed_by}: {vex}"
+                if aside_by_vex
+                else finding.suppressed_by,
             }
         ]
     return result

@@ -8,7 +8,7 @@ from secgate.escape import escape_text, safe_line
 from secgate.models import Finding, ScanStatus, Severity, Verdict, VerdictStatus
 from secgate.plugins import Reporter
 from secgate.reports.facts import plural as _plural
-from secgate.reports.facts import vulnerability_data_lines
+from secgate.reports.facts import vex_reason, vulnerability_data_lines
 
 MAX_SKIPPED_SHOWN = 20
 
@@ -147,6 +147,8 @@ class TextReporter(Reporter):
                 "every finding is in the json and sarif reports."
             )
 
+        out += _vex_lines(verdict)
+
         not_scanned = [(r.name, s) for r in verdict.scanners for s in r.coverage.skipped]
         not_scanned += [("collector", s) for s in verdict.collection.skipped]
         if not_scanned:
@@ -168,3 +170,29 @@ class TextReporter(Reporter):
         for reason in verdict.reasons:
             out.append(f"  - {esc(reason)}")
         return "\n".join(safe_line(line) for line in out) + "\n"
+
+
+def _vex_lines(verdict: Verdict) -> list[str]:
+    """What the VEX documents said: each finding a statement spoke about, and the counts."""
+    if not verdict.vex:
+        return []
+    esc = escape_text
+    statements = len(verdict.vex)
+    unused = [v for v in verdict.vex if v.unused]
+    lines = [
+        "",
+        f"VEX: {_plural(statements, 'statement')}, {statements - len(unused)} matched, "
+        f"{len(unused)} unused",
+    ]
+    spoken = [(f, r) for f in verdict.findings if (r := vex_reason(f)) is not None]
+    for finding, reason in spoken[:MAX_SKIPPED_SHOWN]:
+        what = "set aside" if (finding.suppressed_by or "").startswith("vex:") else "still judged"
+        lines.append(f"  {esc(finding.location)}  {esc(finding.rule_id)}  {what}: {esc(reason)}")
+    if len(spoken) > MAX_SKIPPED_SHOWN:
+        lines.append(f"  … and {len(spoken) - MAX_SKIPPED_SHOWN} more (see the json report)")
+    for status in unused[:MAX_SKIPPED_SHOWN]:
+        lines.append(
+            f"  unused: {esc(status.file)} #{esc(status.statement)} "
+            f"{esc(status.vulnerability)} {esc(status.status)}"
+        )
+    return lines
