@@ -193,6 +193,10 @@ def test_every_report_format_shows_the_justification(project: tuple[Path, Path],
     vex = ("--vex", str(root / "security" / "openvex.json"))
     _, out = _check(root, db, *vex, "--vex", str(root / "security" / "cyclonedx-vex.json"), fmt=fmt)
     if fmt == "cyclonedx":
+        from cyclonedx.schema import SchemaVersion  # noqa: PLC0415
+        from cyclonedx.validation.json import JsonStrictValidator  # noqa: PLC0415
+
+        assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(out) is None
         analysis = {v["id"]: v.get("analysis") for v in json.loads(out)["vulnerabilities"]}
         assert analysis["PYSEC-2024-1"] == {
             "state": "not_affected",

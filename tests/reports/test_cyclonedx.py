@@ -197,3 +197,25 @@ def test_one_package_at_two_versions_gets_one_component_per_file(
         "pkg:pypi/six@1.16.0#requirements.txt",
         "pkg:pypi/six@1.15.0#dev/requirements.txt",
     }
+
+
+def test_rating_from_the_vector_alone(audited: tuple[Path, Path]) -> None:
+    """A vector without a carried score is scored with ``cvss`` (installed here)."""
+    from secgate.models import Verdict  # noqa: PLC0415
+    from secgate.reports.cyclonedx import render_bom  # noqa: PLC0415
+
+    root, db = audited
+    verdict = Verdict.model_validate_json(_bom(root, db, "--format", "json"))
+    (finding,) = [f for f in verdict.findings if f.rule_id == "PYSEC-2024-1"]
+    assert finding.properties["cvss.vector"] == "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+    v4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+    props = {k: v for k, v in finding.properties.items() if k != "cvss_score"}
+    for vector, method, score in (
+        (str(finding.properties["cvss.vector"]), "CVSSv31", 9.8),
+        (v4, "CVSSv4", 9.3),
+    ):
+        item = finding.model_copy(update={"properties": {**props, "cvss.vector": vector}})
+        text = render_bom(verdict.model_copy(update={"findings": (item,)}))
+        _validate(text)
+        (rating,) = json.loads(text)["vulnerabilities"][0]["ratings"]
+        assert (rating["method"], rating["score"]) == (method, score)
