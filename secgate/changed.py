@@ -18,10 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secgate.errors import UsageError
+from secgate.jobs import flagged_text
+from secgate.models import content_fingerprint
 from secgate.newcode import git
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from secgate.files import FileSet
+    from secgate.jobs import LineCache
+    from secgate.models import Finding
+    from secgate.newcode import RefCheckout
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,60 @@ def restrict(fileset: FileSet, changed: frozenset[str], prefix: str) -> FileSet:
     files = tuple(f for f in fileset.files if prefix + f in changed)
     skipped = tuple(s for s in fileset.skipped if prefix + s.path in changed)
     return dataclasses.replace(fileset, files=files, skipped=skipped)
+
+
+def base_files(
+    findings: Iterable[Finding], scanners: frozenset[str], lines: LineCache, base: RefCheckout
+) -> dict[str, frozenset[str]]:
+    """For each per-file scanner in *scanners*, the files its scan of the base must cover.
+
+    The base's findings only count through their fingerprints, matched against the working
+    tree's *findings* (read with *lines*). A content fingerprint hashes the scanner, the
+    rule, the path and the flagged lines' text with whitespace runs collapsed
+    (:func:`secgate.jobs.fill_fingerprint`), so a finding at the base can share one only if
+    the base's version of the same path (in the checkout *base*) holds that text: the base scan
+    needs only those paths, and a scanner with no finding in the working tree needs none (a
+    pull request's new lines cost no second semgrep start). A scanner that fingerprints a
+    finding its own way (a secret's value, a hashed message) keeps every changed file. The
+    paths returned are among ``base.changed``, relative to the git top.
+    """
+    changed, prefix = base.changed, base.prefix
+    wanted: dict[str, set[str]] = {name: set() for name in scanners}
+    everything: set[str] = set()
+    tokens: dict[str, str | None] = {}
+    for finding in findings:
+        name = finding.scanner
+        if name not in wanted or name in everything:
+            continue
+        text = flagged_text(finding, lines)
+        if (
+            finding.package is not None
+            or text is None
+            or finding.fingerprint != content_fingerprint(name, finding.rule_id, finding.path, text)
+        ):
+            everything.add(name)
+            continue
+        path = prefix + finding.path
+        if path not in tokens:
+            tokens[path] = _tokens(base.root / finding.path)
+        there = tokens[path]
+        words = " ".join(text.split())
+        if there is not None and (not words or f" {words} " in there):
+            wanted[name].add(path)
+    return {
+        name: changed if name in everything else frozenset(paths & changed)
+        for name, paths in wanted.items()
+    }
+
+
+def _tokens(path: Path) -> str | None:
+    """The file's text as its whitespace-separated words, each run of whitespace one space,
+    with a space at both ends (None: no such file at the base, or unreadable)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return f" {' '.join(data.decode('utf-8', 'replace').split())} "
 
 
 def scope_line(commit: str, count: int) -> str:

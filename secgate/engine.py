@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Any
 
@@ -290,84 +292,120 @@ def check(
     changes: frozenset[str] | None = None  # --changed-only: top-relative paths to scan
     prefix = ""
     scope: str | None = None
+    scope_commit = ""
+    base_scan: Future[newcode.Previous] | None = None  # --changed-only: the base's scan
+    plan: Future[list[Finding]] | None = None  # and the working tree's findings it awaits
     if new_since:
         per_file = frozenset(s.name for s, _ in selection.run if s.per_file)
-        with newcode.checkout(new_since, root, targets) as at_ref:
-            # The tree at REF is scanned with today's policy and scanners; per-file
-            # scanners only look at the files that changed (the others' answers are the same).
-            previous_verdict = (
-                check(
-                    list(at_ref.targets),
-                    stage=stage,
-                    config=loaded,
-                    policy=owner,
-                    scanners=scanners,
-                    fail_on=fail_on,
-                    jobs=jobs,
-                    plugins=plugins,
-                    overrides=overrides,
-                    baseline=False,
-                    root=at_ref.root,
-                    host=host,
-                    _changed_only=at_ref,
+        base = newcode.locate(new_since, root)
+
+        def scan_base(plan: Future[list[Finding]] | None = None) -> newcode.Previous:
+            with newcode.checkout(new_since, root, targets, base) as checked_out:
+                at_ref = checked_out
+                if plan is not None:
+                    # --changed-only: each per-file scanner sees only the base files that
+                    # could hold a match for the working tree's findings, once they are in.
+                    wanted = changed.base_files(plan.result(), per_file, LineCache(root), at_ref)
+                    at_ref = dataclasses.replace(at_ref, scan_files=wanted)
+                # The tree at the base is scanned with today's policy and scanners; per-file
+                # scanners only look at the files that changed (the others' answers are the
+                # same).
+                previous_verdict = (
+                    check(
+                        list(at_ref.targets),
+                        stage=stage,
+                        config=loaded,
+                        policy=owner,
+                        scanners=scanners,
+                        fail_on=fail_on,
+                        jobs=jobs,
+                        plugins=plugins,
+                        overrides=overrides,
+                        baseline=False,
+                        root=at_ref.root,
+                        host=host,
+                        _changed_only=at_ref,
+                    )
+                    if at_ref.targets
+                    else None
                 )
-                if at_ref.targets
-                else None
-            )
-        previous = newcode.previous_from(at_ref, previous_verdict, per_file)
+            return newcode.previous_from(at_ref, previous_verdict, per_file)
+
         if effective.changed_only:
-            changes = changed.change_set(root, at_ref.commit).current
-            prefix = at_ref.prefix
-    fileset = whole = collect_files(root, targets, effective)
-    if not fileset.files:
-        if not effective.allow_empty and _has_any_file(targets):
-            raise ConfigError(f"{source}{_nothing_checked(effective)}")
-        selection.warnings.append(
-            "no files to scan: check the paths, include/exclude globs and .gitignore"
-        )
-    if changes is not None and previous is not None:
-        fileset = changed.restrict(fileset, changes, prefix)
-        scope = changed.scope_line(previous.commit, len(fileset.files))
-    if shard is not None:
-        fileset, selection, shard_note = _apply_shard(fileset, selection, shard)
-        if baseline_input is not None:
-            baseline_input = BaselineInput(
-                file=baseline_input.file,
-                entries=_shard_baseline(baseline_input.entries, host, shard),
+            # A changed-only run is mostly scanner start-ups (semgrep's above all): the base
+            # is checked out in a thread while the working tree is scanned here, then
+            # scanned for what the working tree's findings need from it (often nothing for
+            # semgrep: a pull request's new lines are not at the base).
+            plan = Future()
+            base_scan = _in_thread(functools.partial(scan_base, plan), "secgate-new-since")
+            changes = changed.change_set(root, base.commit).current
+            prefix = base.prefix
+            scope_commit = base.commit
+        else:
+            previous = scan_base()
+    try:
+        fileset = whole = collect_files(root, targets, effective)
+        if not fileset.files:
+            if not effective.allow_empty and _has_any_file(targets):
+                raise ConfigError(f"{source}{_nothing_checked(effective)}")
+            selection.warnings.append(
+                "no files to scan: check the paths, include/exclude globs and .gitignore"
             )
-    job_count = effective.jobs or default_jobs()
+        if changes is not None:
+            fileset = changed.restrict(fileset, changes, prefix)
+            scope = changed.scope_line(scope_commit, len(fileset.files))
+        if shard is not None:
+            fileset, selection, shard_note = _apply_shard(fileset, selection, shard)
+            if baseline_input is not None:
+                baseline_input = BaselineInput(
+                    file=baseline_input.file,
+                    entries=_shard_baseline(baseline_input.entries, host, shard),
+                )
+        job_count = effective.jobs or default_jobs()
 
-    lines = LineCache(root)
-    digests = FileDigests(root)
-    sliced = fileset is not whole
-    fileset = verify_readable(fileset, digests.get)
-    whole = verify_readable(whole, digests.get) if sliced else fileset
-    jobs_list: list[Job] = []
-    for scanner, required in selection.run:
-        opts = options[scanner.name]
-        ctx = ScanContext(
-            root=root,
-            files=_job_files(scanner, opts, fileset, whole, _changed_only),
-            options=opts,
-            config=effective,
-            stage=stage,
-            config_file=loaded.path,
-            jobs=job_count,
-            timeout=opts.timeout or effective.timeout,
-            digests=digests,
-            progress=(
-                functools.partial(on_progress, scanner.name) if on_progress is not None else None
-            ),
-        )
-        jobs_list.append(Job(scanner=scanner, context=ctx, required=required))
-    start_jobs(host, jobs_list)
+        lines = LineCache(root)
+        digests = FileDigests(root)
+        sliced = fileset is not whole
+        fileset = verify_readable(fileset, digests.get)
+        whole = verify_readable(whole, digests.get) if sliced else fileset
+        jobs_list: list[Job] = []
+        for scanner, required in selection.run:
+            opts = options[scanner.name]
+            ctx = ScanContext(
+                root=root,
+                files=_job_files(scanner, opts, fileset, whole, _changed_only),
+                options=opts,
+                config=effective,
+                stage=stage,
+                config_file=loaded.path,
+                jobs=job_count,
+                timeout=opts.timeout or effective.timeout,
+                digests=digests,
+                progress=(
+                    functools.partial(on_progress, scanner.name)
+                    if on_progress is not None
+                    else None
+                ),
+            )
+            jobs_list.append(Job(scanner=scanner, context=ctx, required=required))
+        start_jobs(host, jobs_list)
 
-    results: list[ScanResult] = []
-    findings: list[Finding] = []
-    for job in jobs_list:
-        result, found = collect_result(job, lines)
-        results.append(result)
-        findings.extend(found)
+        results: list[ScanResult] = []
+        findings: list[Finding] = []
+        for job in jobs_list:
+            result, found = collect_result(job, lines)
+            results.append(result)
+            findings.extend(found)
+        if plan is not None:
+            plan.set_result(list(findings))
+    except BaseException:
+        if plan is not None:
+            plan.cancel()
+        if base_scan is not None:
+            wait([base_scan])  # its worktree is gone before the error propagates
+        raise
+    if base_scan is not None:
+        previous = base_scan.result()
     results.extend(selection.not_run)
     results.sort(key=lambda r: r.name)
     verdict = judge(
@@ -404,6 +442,20 @@ def check(
     if scope is not None:
         verdict = verdict.model_copy(update={"scope": scope})
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict
+
+
+def _in_thread(work: Callable[[], newcode.Previous], name: str) -> Future[newcode.Previous]:
+    """Run *work* in a thread of its own; its result (or exception) comes in the future."""
+    future: Future[newcode.Previous] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for it
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
 
 
 #: How each programmatic option is spelled on the command line, for error messages.
@@ -515,7 +567,10 @@ def _job_files(
     """The files one scanner gets: its shard (or the whole tree), less its own excludes."""
     files = files_for(opts.exclude, (fileset if scanner.per_file else whole).files)
     if changed_only is not None and scanner.per_file:
-        files = tuple(f for f in files if changed_only.prefix + f in changed_only.changed)
+        wanted = changed_only.changed
+        if changed_only.scan_files is not None:
+            wanted = changed_only.scan_files.get(scanner.name, wanted)
+        files = tuple(f for f in files if changed_only.prefix + f in wanted)
     return files
 
 

@@ -78,14 +78,21 @@ def fill_fingerprint(finding: Finding, lines: LineCache) -> Finding:
             *head, pkg.name.lower(), pkg.version or "", pkg.advisory_id or ""
         )
     else:
-        text = None
-        if finding.line is not None:
-            file_lines = lines.lines(finding.path)
-            if file_lines is not None and finding.line <= len(file_lines):
-                end = min(finding.end_line or finding.line, len(file_lines))
-                text = "\n".join(file_lines[finding.line - 1 : max(end, finding.line)])
+        text = flagged_text(finding, lines)
         value = content_fingerprint(*head, text if text is not None else finding.message)
     return finding.model_copy(update={"fingerprint": value})
+
+
+def flagged_text(finding: Finding, lines: LineCache) -> str | None:
+    """The text of the lines *finding* flags, as its content fingerprint hashes it (None
+    when it names no line of a readable file: then the message is hashed instead)."""
+    if finding.line is None:
+        return None
+    file_lines = lines.lines(finding.path)
+    if file_lines is None or finding.line > len(file_lines):
+        return None
+    end = min(finding.end_line or finding.line, len(file_lines))
+    return "\n".join(file_lines[finding.line - 1 : max(end, finding.line)])
 
 
 # --------------------------------------------------------------------------- running

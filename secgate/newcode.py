@@ -33,7 +33,7 @@ from secgate import process
 from secgate.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     from secgate.models import Finding, Verdict
 
@@ -148,6 +148,10 @@ class RefCheckout:
     """The scan targets that exist at the base (empty: nothing to compare with)."""
     ref_commit: str = ""
     """The commit REF names (differs from ``commit`` when REF moved on after the branch)."""
+    scan_files: Mapping[str, frozenset[str]] | None = None
+    """``--changed-only``: for each per-file scanner, the paths (relative to the git top)
+    among ``changed`` its scan of the base covers (see :func:`secgate.changed.base_files`);
+    None: every changed file."""
 
 
 def _resolve_ref(ref: str, top: Path) -> str:
@@ -199,20 +203,32 @@ def merge_base(ref: str, commit: str, top: Path) -> str:
     raise UsageError(f"--new-since {ref}: no merge base of {ref} and HEAD; {hint}")
 
 
-@contextlib.contextmanager
-def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheckout]:
-    """Check the tree at *ref*'s merge base with HEAD out into a temporary worktree, removed
-    afterwards.
+@dataclass(frozen=True)
+class Base:
+    """What ``--new-since REF`` compares with, found before anything is checked out."""
 
-    It runs no scan: the engine scans ``checkout.targets`` (per-file scanners only the
-    ``changed`` files) and hands the verdict to :func:`previous_from`. Raises UsageError
-    for git problems.
-    """
+    ref: str
+    ref_commit: str
+    """The commit REF names."""
+    commit: str
+    """REF's merge base with HEAD: the commit compared with."""
+    committed_at: datetime
+    changed: frozenset[str]
+    """Paths (relative to the git top) that differ between the base and the working tree."""
+    unchanged: frozenset[str]
+    """Paths (relative to the scanned root) unchanged since the base."""
+    top: Path
+    """The git top."""
+    prefix: str
+    """The scanned root relative to the top, with a trailing ``/`` (empty at the top)."""
+
+
+def locate(ref: str, root: Path) -> Base:
+    """The commit *ref*'s comparison is made with, and which paths differ from it."""
     top = Path(git("rev-parse", "--show-toplevel", cwd=root).strip())
     ref_commit = _resolve_ref(ref, top)
     commit = merge_base(ref, ref_commit, top)
     stamp = git("show", "-s", "--format=%cI", commit, cwd=top).strip()
-    committed_at = datetime.fromisoformat(stamp)
     changed = set(git("diff", "--name-only", "-z", "--no-renames", commit, cwd=top).split("\0"))
     changed.discard("")
     at_ref = set(git("ls-tree", "-r", "-z", "--name-only", commit, cwd=top).split("\0"))
@@ -222,12 +238,37 @@ def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheck
     unchanged = frozenset(
         path[len(prefix) :] for path in at_ref - changed if path.startswith(prefix)
     )
+    return Base(
+        ref=ref,
+        ref_commit=ref_commit,
+        commit=commit,
+        committed_at=datetime.fromisoformat(stamp),
+        changed=frozenset(changed),
+        unchanged=unchanged,
+        top=top,
+        prefix=prefix,
+    )
+
+
+@contextlib.contextmanager
+def checkout(
+    ref: str, root: Path, targets: Sequence[Path], base: Base | None = None
+) -> Iterator[RefCheckout]:
+    """Check the tree at *ref*'s merge base with HEAD out into a temporary worktree, removed
+    afterwards (*base*: what :func:`locate` found, when the caller already asked).
+
+    It runs no scan: the engine scans ``checkout.targets`` (per-file scanners only the
+    ``changed`` files) and hands the verdict to :func:`previous_from`. Raises UsageError
+    for git problems.
+    """
+    found = base if base is not None else locate(ref, root)
+    top, prefix = found.top, found.prefix
     work = Path(tempfile.mkdtemp(prefix="secgate-new-since-"))
     tree = work / "tree"
     try:
-        git("worktree", "add", "--detach", "--quiet", str(tree), commit, cwd=top)
+        git("worktree", "add", "--detach", "--quiet", str(tree), found.commit, cwd=top)
         try:
-            ref_root = tree / root_rel if prefix else tree
+            ref_root = tree / prefix.rstrip("/") if prefix else tree
             ref_targets = []
             for target in targets:
                 moved = ref_root / target.resolve().relative_to(root.resolve())
@@ -235,14 +276,14 @@ def checkout(ref: str, root: Path, targets: Sequence[Path]) -> Iterator[RefCheck
                     ref_targets.append(moved)
             yield RefCheckout(
                 ref=ref,
-                commit=commit,
-                committed_at=committed_at,
-                changed=frozenset(changed),
-                unchanged=unchanged,
+                commit=found.commit,
+                committed_at=found.committed_at,
+                changed=found.changed,
+                unchanged=found.unchanged,
                 prefix=prefix,
                 root=ref_root,
                 targets=tuple(ref_targets),
-                ref_commit=ref_commit,
+                ref_commit=found.ref_commit,
             )
         finally:
             with contextlib.suppress(UsageError):

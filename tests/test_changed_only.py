@@ -6,13 +6,18 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import secgate
-from secgate.changed import parse_name_status
+from secgate.changed import base_files, parse_name_status
+from secgate.jobs import LineCache, fill_fingerprint
+from secgate.models import Finding, Severity
+from secgate.newcode import RefCheckout
+from secgate.scanners.bandit import BanditScanner
 from tests.conftest import run_cli, write
 
 VULN = "import os\nos.system(input())\n"
@@ -217,3 +222,78 @@ def test_a_shallow_clone_without_the_branch_point_says_to_fetch_it(
     assert result.code == 2, result.err
     assert "no merge base of origin/main and HEAD" in result.err
     assert "shallow clone" in result.err and "fetch-depth: 0" in result.err
+
+
+# The base is scanned only for what the working tree's findings could match there.
+
+
+def _base_scans(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """Record the files bandit is given in each scan of the base (a temporary worktree)."""
+    asked: list[tuple[str, ...]] = []
+    real_scan = BanditScanner.scan
+
+    def recording(self: BanditScanner, context: secgate.ScanContext) -> secgate.ScanOutput:
+        if "secgate-new-since-" in str(context.root):
+            asked.append(tuple(sorted(context.files)))
+        return real_scan(self, context)
+
+    monkeypatch.setattr(BanditScanner, "scan", recording)
+    return asked
+
+
+def test_a_finding_on_new_lines_needs_no_scan_of_the_base(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _base_scans(monkeypatch)
+    EDITS["added"](repo)  # lib.py gains os.system(input()): that line is not at the base
+    fast = secgate.check(repo, scanners=["bandit"], new_since="main", changed_only=True)
+    assert [f.path for f in fast.blocking] == ["lib.py"]
+    assert all("lib.py" not in files for files in asked)
+    # The full run scans the base's lib.py, and comes to the same verdict.
+    asked.clear()
+    full = secgate.check(repo, scanners=["bandit"], new_since="main", overrides={"cache": False})
+    assert asked == [("lib.py",)]
+    assert _key(full) == _key(fast)
+
+
+def test_a_finding_whose_text_is_at_the_base_is_looked_up_there(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _base_scans(monkeypatch)
+    EDITS["moved-within"](repo)  # app.py's finding two lines lower: the same text
+    fast = secgate.check(repo, scanners=["bandit"], new_since="main", changed_only=True)
+    assert asked == [("app.py",)]
+    assert fast.status is secgate.VerdictStatus.PASS
+    assert {f.suppressed_by for f in fast.findings if f.path == "app.py"} == {"preexisting"}
+
+
+def _finding(path: str, line: int | None, fingerprint: str = "") -> Finding:
+    return Finding(
+        scanner="bandit", rule_id="R1", severity=Severity.HIGH, message="m", path=path,
+        line=line, fingerprint=fingerprint,
+    )  # fmt: skip
+
+
+def test_base_files_keeps_every_path_whose_base_text_could_match(tmp_path: Path) -> None:
+    now, then = tmp_path / "now", tmp_path / "then"
+    write(now, {"sub/a.py": "call(x,\n     y)\n", "sub/b.py": "new()\n", "sub/c.py": "  \n"})
+    # At the base: a.py's call on one line (the same words), b.py without the line, c.py.
+    write(then, {"sub/a.py": "first()\ncall(x, y)\n", "sub/b.py": "old()\n", "sub/c.py": "z\n"})
+    lines = LineCache(now / "sub")
+    found = [
+        fill_fingerprint(_finding(p, n), lines) for p, n in (("a.py", 1), ("b.py", 1), ("c.py", 1))
+    ]
+    changed = frozenset({"sub/a.py", "sub/b.py", "sub/c.py", "sub/gone.py"})
+    base = RefCheckout(
+        ref="main", commit="0" * 40, committed_at=datetime.now(UTC), changed=changed,
+        unchanged=frozenset(), prefix="sub/", root=then / "sub", targets=(then / "sub",),
+    )  # fmt: skip
+    # a.py's text split over two lines now: the words match the base's one line; c.py flags
+    # a blank line (any base version may); b.py's line is new; semgrep found nothing.
+    plan = base_files(found, frozenset({"bandit", "semgrep"}), lines, base)
+    assert plan == {"bandit": frozenset({"sub/a.py", "sub/c.py"}), "semgrep": frozenset()}
+    # A fingerprint the scanner made itself, or no line to read: every changed file.
+    own = [_finding("b.py", 1, fingerprint="own")]
+    assert base_files(own, frozenset({"bandit"}), lines, base) == {"bandit": changed}
+    no_line = [fill_fingerprint(_finding("b.py", None), lines)]
+    assert base_files(no_line, frozenset({"bandit"}), lines, base) == {"bandit": changed}
