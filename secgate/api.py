@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pluggy
 
@@ -41,7 +41,6 @@ from secgate.models import (
 if TYPE_CHECKING:
     from secgate.config import Config
     from secgate.models import ScanResult, Verdict
-    from secgate.vex import VexDocument
 
 ENTRY_POINT_GROUP = "secgate"
 #: The plugin API's version (see the module docstring).
@@ -215,8 +214,10 @@ class RunContext:
     """The ``--new-since`` ref, also when a merged report no longer has the tree at it."""
     shard: str | None = None
     """``K/N`` when this run scanned one shard of N."""
-    vex: tuple[VexDocument, ...] = ()
-    """The VEX documents in force (``vex`` key, ``--vex``), loaded and validated."""
+    vex: tuple[Any, ...] = ()
+    """The VEX documents in force (``vex`` key, ``--vex``), loaded and validated: each a
+    ``secgate.vex.VexDocument`` (typed loosely so plugins importing this module do not load
+    the VEX machinery)."""
     notes: RunNotes = field(default_factory=RunNotes)
     """Filled by the adjust step (see :mod:`secgate.adjust`)."""
 

@@ -62,8 +62,7 @@ from secgate.reports.json_report import load_report
 from secgate.selection import Selection, select_scanners
 from secgate.trust import TreeConfigReview, check_locked, check_waiver_cap
 from secgate.vex import load_for_run as load_vex
-from secgate.vex import summary_lines as vex_summary
-from secgate.weakenings import policy_summary
+from secgate.weakenings import policy_summary, vex_lines
 
 
 def resolve_config(
@@ -438,7 +437,7 @@ def check(
         results=results,
         collection=verdict.collection,
         baseline_in_tree=_inside_tree(baseline_input.file, root) if baseline_input else None,
-    ) + tuple(vex_summary(vex_documents, root))
+    ) + tuple(vex_lines(vex_documents, root))
     if scope is not None:
         verdict = verdict.model_copy(update={"scope": scope})
     return verdict.model_copy(update={"policy_summary": summary}) if summary else verdict

@@ -227,7 +227,6 @@ class PackageRef:
 class Statement:
     """One VEX statement, reduced to what matching and the report need."""
 
-    index: int
     ref: str
     """The statement's ``@id`` (CycloneDX ``bom-ref``), else its index in the document."""
     vulnerability: str
@@ -335,7 +334,6 @@ def _openvex(raw: dict[str, Any], file: str, path: Path) -> VexDocument:
         vuln = item.vulnerability
         statements.append(
             Statement(
-                index=index,
                 ref=(item.id or str(index)).removeprefix(f"{doc.id}#"),
                 vulnerability=vuln.name,
                 ids=frozenset(v.strip().casefold() for v in (vuln.name, *vuln.aliases)),
@@ -385,7 +383,6 @@ def _cyclonedx(raw: dict[str, Any], file: str, path: Path) -> VexDocument:
         _label(analysis.justification, CYCLONEDX_JUSTIFICATIONS, file, field)
         statements.append(
             Statement(
-                index=index,
                 ref=vuln.bom_ref or str(index),
                 vulnerability=vuln.id,
                 ids=frozenset(
@@ -582,29 +579,3 @@ class VexMatcher:
                     f"(unused): {shown}"
                 )
         return statuses, warnings
-
-
-def summary_lines(documents: Sequence[VexDocument], root: Path) -> list[str]:
-    """Policy-summary lines: the documents whose statements can set findings aside.
-
-    A document inside the scanned tree is named as such: the change under review can
-    rewrite it, as it can a committed baseline.
-    """
-    lines = []
-    real_root = Path(os.path.realpath(root))
-    for doc in documents:
-        count = sum(1 for s in doc.statements if s.suppresses)
-        if not count:
-            continue
-        line = (
-            f"VEX {doc.file}: {count} statement{'s' if count != 1 else ''} set matching "
-            "dependency findings aside (not_affected, fixed…)"
-        )
-        real = Path(os.path.realpath(doc.path))
-        if real.is_relative_to(real_root):
-            line += (
-                f" (committed in the scanned tree: {real.relative_to(real_root).as_posix()}; "
-                "a change can rewrite it)"
-            )
-        lines.append(line)
-    return lines

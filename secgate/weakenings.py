@@ -7,7 +7,9 @@ the CI log must see it: every report starts with these lines when there are any.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from secgate.config import DEFAULT_EXCLUDES
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
     from secgate.config import Config
     from secgate.models import Coverage, ScanResult
+    from secgate.vex import VexDocument
 
 #: The default share of its files each scanner must analyse (``min-coverage``).
 DEFAULT_MIN_COVERAGE = 0.5
@@ -172,4 +175,30 @@ def _exclusions(collection: Coverage) -> list[str]:
         by = key if key in (GITIGNORE, INCLUDE) else repr(key)
         share = f"{count / candidates:.0%}"
         lines.append(f"excluded by {by}: {count:,} of {candidates:,} candidate files ({share})")
+    return lines
+
+
+def vex_lines(documents: Sequence[VexDocument], root: Path) -> list[str]:
+    """Policy-summary lines: the documents whose statements can set findings aside.
+
+    A document inside the scanned tree is named as such: the change under review can
+    rewrite it, as it can a committed baseline.
+    """
+    lines = []
+    real_root = Path(os.path.realpath(root))
+    for doc in documents:
+        count = sum(1 for s in doc.statements if s.suppresses)
+        if not count:
+            continue
+        line = (
+            f"VEX {doc.file}: {count} statement{'s' if count != 1 else ''} set matching "
+            "dependency findings aside (not_affected, fixed…)"
+        )
+        real = Path(os.path.realpath(doc.path))
+        if real.is_relative_to(real_root):
+            line += (
+                f" (committed in the scanned tree: {real.relative_to(real_root).as_posix()}; "
+                "a change can rewrite it)"
+            )
+        lines.append(line)
     return lines
