@@ -346,3 +346,24 @@ def test_a_malformed_document_exits_2_naming_file_and_field(
     assert result.code == 2, result.out + result.err
     assert f"{path}: {expected}" in result.err, result.err
     assert "Traceback" not in result.err
+
+
+def test_the_owners_policy_names_documents_relative_to_itself(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, db = project
+    owner = tmp_path / "ci"
+    (owner / "vex").mkdir(parents=True)
+    shutil.copy(FIXTURES / "cyclonedx-vex.json", owner / "vex" / "triage.cdx.json")
+    policy = owner / "secgate-policy.toml"
+    policy.write_text('vex = ["vex/triage.cdx.json"]\nlocked = ["vex"]\n', encoding="utf-8")
+    _, out = _check(root, db, "--policy", str(policy))
+    assert _by_rule(out)["PYSEC-2024-5"]["suppressed_by"] == f"vex:{SERIAL}#jinja-ssti"
+    (line,) = [s for s in json.loads(out)["policy_summary"] if s.startswith("VEX ")]
+    assert "committed in the scanned tree" not in line  # the owner's, outside the checkout
+    # With `vex` locked, the repository's own config may not add documents.
+    (root / "secgate.toml").write_text('vex = ["security/openvex.json"]\n', encoding="utf-8")
+    refused = run_cli(
+        "check", str(root), "--scanner", "pip-audit", "--vuln-db", str(db), "--policy", str(policy)
+    )
+    assert refused.code == 2 and "vex: locked by the owner's policy" in refused.err
