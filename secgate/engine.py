@@ -273,7 +273,11 @@ def check(
             )
     options = scanner_options(host, effective, loaded)
     selection = select_scanners(host, effective, scanners, source)
-    if scanners:  # --scanner decided what ran: the report's (and attested) policy says so
+    # The policy summary lists what the configuration weakened; --scanner is the caller's
+    # own choice, so it is not listed there, but it decided what ran: the report's (and
+    # the attested) policy records it as select.
+    summarised = effective
+    if scanners:
         effective = effective.model_copy(update={"select": tuple(scanners)})
     selection.warnings.extend(trust_warnings)
     selection.warnings.extend(loaded.notes)
@@ -430,7 +434,7 @@ def check(
         vex=vex_documents,
     )
     summary = policy_summary(
-        effective,
+        summarised,
         baseline_entries=sum(e.count for e in baseline_input.entries)
         if baseline_input is not None
         else None,

@@ -12,15 +12,15 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from secgate.attest.dsse import (
-    PAYLOAD_TYPE,
-    MalformedAttestationError,
-    pae,
-    sign_statement,
-    signer_for,
-)
+from secgate.attest.dsse import PAYLOAD_TYPE, pae, sign_statement, signer_for
 from secgate.attest.keys import KeyLoadError, load_private_key, load_public_key, write_keypair
-from secgate.attest.statement import build_statement, canonical_json, policy_digest, tree_digest
+from secgate.attest.statement import (
+    MalformedAttestationError,
+    build_statement,
+    canonical_json,
+    policy_digest,
+    tree_digest,
+)
 from secgate.attest.verify import DEFAULT_MAX_AGE, VerificationResult, verify_attestation
 
 if TYPE_CHECKING:

@@ -21,14 +21,14 @@ from securesystemslib.dsse import Envelope
 from securesystemslib.signer import CryptoSigner, Signer, SSlibKey  # type: ignore[attr-defined]
 
 from secgate.attest.keys import PrivateKey, PublicKey
-from secgate.attest.statement import STATEMENT_TYPE, VSA_TYPE, canonical_json
-from secgate.errors import SecgateError
+from secgate.attest.statement import (
+    STATEMENT_TYPE,
+    VSA_TYPE,
+    MalformedAttestationError,
+    canonical_json,
+)
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
-
-
-class MalformedAttestationError(SecgateError):
-    """The file is not a secgate attestation (bad JSON, not DSSE, not a VSA statement)."""
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:

@@ -39,11 +39,16 @@ from pathlib import Path
 from typing import Any
 
 from secgate import __version__
+from secgate.errors import SecgateError
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 VSA_TYPE = "https://slsa.dev/verification_summary/v1"
 VERIFIER_ID = "https://github.com/secgate-ci/secgate"
 SLSA_VERSION = "1.1"
+
+
+class MalformedAttestationError(SecgateError):
+    """The file is not a secgate attestation (bad JSON, not DSSE, not a VSA statement)."""
 
 
 def canonical_json(value: object) -> bytes:
@@ -71,8 +76,6 @@ def expected_policy_digest(path: str | Path, stage: str | None = None) -> str:
 
     file = Path(path)
     if file.suffix == ".json":
-        from secgate.attest.dsse import MalformedAttestationError  # noqa: PLC0415
-
         try:
             report = json.loads(file.read_bytes())
         except OSError as exc:

@@ -90,7 +90,7 @@ def verify_attestation(
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            from secgate.attest.dsse import MalformedAttestationError  # noqa: PLC0415
+            from secgate.attest.statement import MalformedAttestationError  # noqa: PLC0415
 
             raise MalformedAttestationError(f"{path}: cannot read ({exc.strerror})") from None
         envelope, statement = parse_envelope(raw, str(path))
