@@ -31,6 +31,12 @@ class SemgrepOptions(ScannerOptions):
         "Never from the scanned tree's own config.",
         json_schema_extra=trusted(PROGRAM),
     )
+    prefilter: bool = Field(
+        default=True,
+        description="Give a rule that declares `metadata.secgate-prefilter` (the pack's "
+        "taint rules) only the files its regex finds a match in: a taint flow needs a "
+        "source in the file. Off: every rule sees every file (slower, same findings).",
+    )
     exclude_rules: tuple[str, ...] = Field(
         default=(), description="Rule ids not to run (semgrep --exclude-rule)."
     )

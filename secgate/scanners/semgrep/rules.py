@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from secgate.errors import ScannerError
 from secgate.models import Confidence, Severity
 from secgate.plugins import bundled_rules
 from secgate.scanners.semgrep.options import SemgrepOptions
+from secgate.scanners.semgrep.prefilter import compile_prefilter
 
 #: The one config file the local rules are merged into for a scan.
 MERGED_CONFIG = "secgate-rules.yaml"
@@ -51,6 +52,8 @@ class Rule:
     source: Path
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The rule as written, for the merged config semgrep gets."""
+    prefilter: str | None = None
+    """``metadata.secgate-prefilter``: a regex every file it can match in contains."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,11 @@ class RuleSet:
         skip = set(excluded)
         return {rule_id: rule for rule_id, rule in self.rules.items() if rule_id not in skip}
 
-    def write_config(self, path: Path, excluded: Iterable[str]) -> list[tuple[int, int, Rule]]:
-        """Write every active local rule into one config file; return each rule's lines.
+    def write_config(
+        self, path: Path, excluded: Iterable[str], only: Collection[str] | None = None
+    ) -> list[tuple[int, int, Rule]]:
+        """Write every active local rule (or those in *only*) into one config file; return
+        each rule's lines.
 
         semgrep validates each config file in a round trip of its own: 62 files took
         12 s to load where one file with the same rules takes under a second. The file is
@@ -79,6 +85,8 @@ class RuleSet:
         lines = ["rules:"]
         spans: list[tuple[int, int, Rule]] = []
         for rule in self.active(excluded).values():
+            if only is not None and rule.id not in only:
+                continue
             block = _yaml_lines([dict(rule.raw)], 2)
             spans.append((len(lines) + 1, len(lines) + len(block), rule))
             lines.extend(block)
@@ -250,6 +258,7 @@ def _parse_rules(path: Path) -> list[Rule]:
                 has_path_filter=bool(raw.get("paths")),
                 source=path,
                 raw=raw,
+                prefilter=compile_prefilter(raw, raw["id"], path),
             )
         )
     return rules

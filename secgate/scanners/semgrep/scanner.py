@@ -13,6 +13,7 @@ A rule or config error, a crash, invalid JSON or a timeout is a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -44,6 +45,7 @@ from secgate.scanners.semgrep.output import (
     relative,
     suppressed_keys,
 )
+from secgate.scanners.semgrep.prefilter import Pass, passes
 from secgate.scanners.semgrep.process import (
     build_argv,
     child_environment,
@@ -255,17 +257,27 @@ class SemgrepScanner(Scanner):
             home = work / "home"
             home.mkdir()
             env = child_environment(binary, home)
-            configs: list[str] = list(ruleset.registry)
-            spans: list[tuple[int, int, Rule]] = []
-            if ruleset.rules:
-                merged = work / MERGED_CONFIG
-                spans = ruleset.write_config(merged, opts.exclude_rules)
-                configs.insert(0, str(merged))
             split = split_targets(targets, context.root, work / "copies")
             collected.copies, collected.gaps = split.copies, split.gaps
-            probe = build_argv(binary, opts, configs, work / "out.sarif", context.jobs)
-            chunks = split_starts(split.jobs, probe, env)
-            for index, (cwd, first) in enumerate(chunks):
+            starts: list[tuple[list[str], list[tuple[int, int, Rule]], Path, list[str]]] = []
+            for number, step in enumerate(self._passes(ruleset, opts, split.jobs)):
+                configs: list[str] = list(ruleset.registry) if number == 0 else []
+                spans: list[tuple[int, int, Rule]] = []
+                if ruleset.rules:
+                    merged = work / f"pass-{number}" / MERGED_CONFIG
+                    merged.parent.mkdir()
+                    spans = ruleset.write_config(merged, opts.exclude_rules, step.rules)
+                    if spans:
+                        configs.insert(0, str(merged))
+                if not configs:
+                    continue
+                probe = build_argv(binary, opts, configs, work / "out.sarif", context.jobs)
+                starts.extend(
+                    (configs, spans, cwd, first)
+                    for cwd, first in split_starts(step.jobs, probe, env)
+                )
+            seen_errors: set[str] = set()
+            for index, (configs, spans, cwd, first) in enumerate(starts):
                 sarif = work / f"out-{index}.sarif"
                 chunk = first
                 retried = False
@@ -299,7 +311,11 @@ class SemgrepScanner(Scanner):
                             break
                     collected.version = collected.version or data.get("version")
                     collected.results.extend(r for r in data["results"] if isinstance(r, dict))
-                    collected.errors.extend(errors)
+                    for error in errors:  # a file in two passes: its parse error once
+                        key = json.dumps(error, sort_keys=True, default=str)
+                        if key not in seen_errors:
+                            seen_errors.add(key)
+                            collected.errors.append(error)
                     collected.skipped_rules.extend(data.get("skipped_rules") or [])
                     paths = data.get("paths") or {}
                     collected.scanned.update(
@@ -312,7 +328,7 @@ class SemgrepScanner(Scanner):
                     collected.suppressed |= suppressed_keys(output.sarif)
                     break
                 if context.progress is not None:
-                    context.progress(index + 1, len(chunks))
+                    context.progress(index + 1, len(starts))
         if collected.skipped_rules:
             ids = ", ".join(
                 str(r.get("rule_id", r)) if isinstance(r, dict) else str(r)
@@ -320,6 +336,20 @@ class SemgrepScanner(Scanner):
             )
             raise ScannerError(f"semgrep skipped {len(collected.skipped_rules)} rule(s): {ids}")
         return collected
+
+    @staticmethod
+    def _passes(
+        ruleset: RuleSet, opts: SemgrepOptions, jobs: Sequence[tuple[Path, Sequence[str]]]
+    ) -> list[Pass]:
+        """The semgrep passes (:mod:`.prefilter`); with ``prefilter = false``, one pass of
+        every rule over every file."""
+        active = ruleset.active(opts.exclude_rules)
+        prefilters = {
+            rule_id: rule.prefilter
+            for rule_id, rule in active.items()
+            if rule.prefilter is not None and opts.prefilter
+        }
+        return passes(active, prefilters, jobs)
 
     @staticmethod
     def _gone(fatal: Sequence[Mapping[str, Any]], chunk: Sequence[str], cwd: Path) -> set[str]:
