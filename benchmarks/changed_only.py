@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import django_tree, secgate_rules_file
+from common import django_tree, secgate_config, secgate_rules_file
 
 from secgate.jobs import default_jobs
 from secgate.scanners.semgrep import SemgrepOptions, find_binary
@@ -43,7 +43,6 @@ from secgate.scanners.semgrep.process import build_argv, child_environment
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SHARED_DB = REPO.parent / "shared" / "advisory-db" / "pypa" / "vulns"
 VENV_BIN = Path(sys.executable).parent
 REQUIREMENTS = "asgiref==3.8.1\nsqlparse==0.5.0\ntzdata==2024.1\n"
 #: The change under review: two edited modules and one new file, each with a finding.
@@ -83,18 +82,6 @@ def make_repository(scratch: Path) -> Path:
     git(tree, "add", "-A")
     git(tree, "commit", "-q", "-m", "a three-file change")
     return tree
-
-
-def secgate_config(directory: Path) -> Path:
-    """Every scanner, as benchmarks/gate.py runs them; the offline database when present."""
-    lines = ["exclude = []", "relax-test-code = false"]
-    if SHARED_DB.is_dir():
-        lines += ["[scanners.pip-audit]", f"vuln-db = '{SHARED_DB}'"]
-    else:
-        lines.insert(0, 'skip = ["pip-audit"]')
-    path = directory / "secgate.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def timed(args: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[float, int]:

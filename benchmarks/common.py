@@ -16,6 +16,8 @@ from pathlib import Path
 WORK = Path(__file__).resolve().parent / ".work"
 DJANGO = "Django==5.1.15"
 DJANGO_TREE = WORK / "django-5.1.15"
+#: The offline PyPA advisory database beside the project, when present.
+SHARED_DB = Path(__file__).resolve().parents[2] / "shared" / "advisory-db" / "pypa" / "vulns"
 
 
 def django_tree() -> Path:
@@ -108,4 +110,16 @@ def secgate_rules_file(directory: Path) -> Path:
 
     path = directory / "secgate-rules.yaml"
     load_rule_set(SemgrepOptions(), Path(__file__).resolve().parent.parent).write_config(path, ())
+    return path
+
+
+def secgate_config(directory: Path) -> Path:
+    """The gate benchmarks' config: every scanner, the offline database when there is one."""
+    lines = ["exclude = []", "relax-test-code = false"]
+    if SHARED_DB.is_dir():
+        lines += ["[scanners.pip-audit]", f"vuln-db = '{SHARED_DB}'"]
+    else:
+        lines.insert(0, 'skip = ["pip-audit"]')
+    path = directory / "secgate.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -35,12 +35,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import DJANGO_TREE, WORK, PeakMemory, django_tree, secgate_rules_file
+from common import (
+    DJANGO_TREE,
+    WORK,
+    PeakMemory,
+    django_tree,
+    secgate_config,
+    secgate_rules_file,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 TREE = DJANGO_TREE
-SHARED_DB = REPO.parent / "shared" / "advisory-db" / "pypa" / "vulns"
 VENV_BIN = Path(sys.executable).parent
 #: Django 5.1's install requirements, pinned as a project using it would pin them.
 REQUIREMENTS = "asgiref==3.8.1\nsqlparse==0.5.0\ntzdata==2024.1\n"
@@ -128,18 +134,6 @@ def pipeline_steps(secret_step: list[str], rules: Path) -> dict[str, list[str]]:
             "off",
         ],
     }
-
-
-def secgate_config(directory: Path) -> Path:
-    """The config for b and c: every scanner, the offline database when there is one."""
-    lines = ["exclude = []", "relax-test-code = false"]
-    if SHARED_DB.is_dir():
-        lines += ["[scanners.pip-audit]", f"vuln-db = '{SHARED_DB}'"]
-    else:
-        lines.insert(0, 'skip = ["pip-audit"]')
-    path = directory / "secgate.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def main() -> int:
