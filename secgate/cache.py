@@ -258,7 +258,13 @@ Details = dict[str, str | int | float | bool | None]
 #: one run: an all-hit run replays them, because later steps judge by them (semgrep's taint
 #: families decide which pattern findings are unconfirmed, :mod:`secgate.evidence`).
 #: Counters of the run itself (``semgrep_runs``, ``candidates``...) are not replayed.
-REPLAYED_DETAILS = ("rules", "registry_configs", "taint_families", "taint_suffixes")
+REPLAYED_DETAILS = (
+    "rules",
+    "registry_configs",
+    "taint_families",
+    "taint_suffixes",
+    "dead-lines",  # the findings' lines were checked at scan time (secgate.deadcode)
+)
 
 
 def _run_row(output: ScanOutput) -> bytes:

@@ -23,25 +23,22 @@ A plugin (entry point ``evidence``) in the adjust step, before the built-in adju
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secgate.api import hookimpl
+from secgate.deadcode import DEAD_LINES, mark_unreachable
 from secgate.families import family_of
 from secgate.files import files_for
 from secgate.models import Finding, RelatedFinding, ScanStatus
-from secgate.scanners.semgrep.traces import Disproved, unreachable
 
 if TYPE_CHECKING:
     from secgate.api import RunContext
     from secgate.models import ScanResult
 
 UNCONFIRMED = "unconfirmed"
-#: A taint finding whose flow the trace check (``scanners/semgrep/traces``) proved impossible.
+#: A taint finding whose flow the trace check (:mod:`secgate.traces`) proved impossible.
 DISPROVED = "disproved"
 #: The scanner whose taint rules confirm or not (its details name the families).
 TAINT_SCANNER = "semgrep"
@@ -225,58 +222,6 @@ def judge_evidence(findings: Sequence[Finding], run: RunContext) -> list[Finding
     return judged
 
 
-def mark_unreachable(findings: Sequence[Finding], root: Path) -> list[Finding]:
-    """Findings of any scanner and evidence on a Python line that cannot run (a branch whose
-    test folds to a constant, :func:`~secgate.scanners.semgrep.traces.unreachable`) get
-    ``trace_check = "disproved"`` with the proof; taint findings were checked by semgrep's
-    own step already. Files are read inside *root* only, each parsed once."""
-    sources: dict[str, str | None] = {}
-    marked = []
-    for finding in findings:
-        if (
-            finding.suppressed_by
-            or finding.line is None
-            or "trace_check" in finding.properties
-            or not finding.path.endswith((".py", ".pyi"))
-        ):
-            marked.append(finding)
-            continue
-        if finding.path not in sources:
-            sources[finding.path] = _read_inside(root, finding.path)
-        text = sources[finding.path]
-        outcome = unreachable(text, finding.line, finding.end_line) if text is not None else None
-        if not isinstance(outcome, Disproved):
-            marked.append(finding)
-            continue
-        properties = {
-            **finding.properties,
-            "trace_check": DISPROVED,
-            "trace_reason": outcome.reason,
-        }
-        marked.append(finding.model_copy(update={"properties": properties}))
-    return marked
-
-
-def _read_inside(root: Path, relative: str) -> str | None:
-    """The file's text, or None if it is not a regular file inside *root* (no symlink)."""
-    if relative.startswith("/") or ".." in Path(relative).parts:
-        return None
-    try:
-        fd = os.open(root / relative, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(4 << 20)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return data.decode("utf-8", errors="replace")
-
-
 def mark_disproved(findings: Sequence[Finding]) -> list[Finding]:
     """Findings the trace check disproved (a taint flow that cannot happen, a line that
     cannot run): reported, not blocking, and no longer evidence (left out of merging, so a
@@ -303,5 +248,7 @@ def mark_disproved(findings: Sequence[Finding]) -> list[Finding]:
 def secgate_adjust_findings(findings: list[Finding], run: RunContext) -> None:
     """Set disproved taint findings aside, merge doubles, then judge pattern-only findings
     on the taint rules' evidence."""
-    checked = mark_unreachable(findings, run.root)
+    # Scanners that checked their own findings at scan time (cached with them) say so.
+    done = {r.name for r in run.results if r.details.get(DEAD_LINES) == "checked"}
+    checked = mark_unreachable(findings, run.root, skip_scanners=done)
     findings[:] = judge_evidence(merge_doubles(mark_disproved(checked)), run)

@@ -15,7 +15,8 @@ import pytest
 import secgate
 from secgate.api import RunContext
 from secgate.config import Config
-from secgate.evidence import judge_evidence, mark_disproved, mark_unreachable, merge_doubles
+from secgate.deadcode import mark_unreachable
+from secgate.evidence import judge_evidence, mark_disproved, merge_doubles
 from secgate.models import Confidence, Coverage, Finding, ScanResult, ScanStatus, Severity
 from secgate.scanners.semgrep import find_binary
 from tests.conftest import run_cli, write

@@ -11,7 +11,7 @@ import pytest
 import secgate
 from secgate.config import Config
 from secgate.scanners.semgrep import find_binary
-from secgate.scanners.semgrep.traces import Disproved, Unknown, verify
+from secgate.traces import Disproved, Unknown, verify
 
 HEAD = "import os\nfrom flask import request, abort\n"
 

@@ -138,6 +138,9 @@ def to_finding(data: dict[str, Any]) -> Finding:
         help_url=data["more_info"],
         fingerprint=fingerprint,
         snippet=data["snippet"],
-        properties={"test_name": data["test_name"]} if data["test_name"] else {},
+        properties={
+            **({"test_name": data["test_name"]} if data["test_name"] else {}),
+            **data.get("dead", {}),
+        },
         suppressed_by=NOSEC if data["suppressed"] else None,
     )

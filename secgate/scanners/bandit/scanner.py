@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from secgate.config import ScannerOptions
+from secgate.deadcode import DEAD_LINES, DEAD_LINES_VERSION
 from secgate.errors import ScannerError
 from secgate.models import Finding, GapKind, SkippedFile
 from secgate.plugins import (
@@ -143,7 +144,14 @@ class BanditScanner(Scanner):
         )
         python = ".".join(str(n) for n in sys.version_info[:2])
         return "|".join(
-            [NAME, str(self.version()), python, ",".join(plugins), options.model_dump_json()]
+            [
+                NAME,
+                str(self.version()),
+                python,
+                ",".join(plugins),
+                options.model_dump_json(),
+                DEAD_LINES_VERSION,
+            ]
         )
 
     def tree_token(self, root: Path) -> str:
@@ -249,6 +257,7 @@ class BanditScanner(Scanner):
                 "workers": workers,
                 "python-files": len(plan.files),
                 "nosec-suppressed": sum(1 for f in findings if f.suppressed_by == NOSEC),
+                DEAD_LINES: "checked",
             },
             version=package_version("bandit"),
             error=error,

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from secgate.deadcode import dead_line_properties
 from secgate.errors import ScannerError
 from secgate.files import UnreadableFileError, read_regular
 from secgate.models import GapKind
@@ -262,7 +263,12 @@ def scan_chunk(
             lines = SOURCE_LINES.split(text)
             for issue in new:
                 if issue.filter(settings["severity"], settings["confidence"]):
-                    findings.append(issue_data(issue, rel, lines))
+                    data_ = issue_data(issue, rel, lines)
+                    # The dead-line check here, while the source is at hand: the result
+                    # cache keeps its outcome with the finding (secgate.deadcode).
+                    if not data_["suppressed"]:
+                        data_["dead"] = dead_line_properties(text, data_["line"], data_["end_line"])
+                    findings.append(data_)
     return {
         "findings": findings,
         "scanned": scanned,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from secgate.deadcode import DEAD_LINES, dead_line_properties, needs_check
 from secgate.errors import ScannerError
 from secgate.models import Finding, GapKind, SkippedFile
 from secgate.plugins import ScanOutput
@@ -42,7 +43,7 @@ from secgate.scanners.semgrep.targets import (
     error_kind,
     first_kind,
 )
-from secgate.scanners.semgrep.traces import Disproved, verify
+from secgate.traces import Disproved, verify
 
 NOSEMGREP = "inline:nosemgrep"
 #: Longest reason kept for a skipped file (semgrep quotes the offending source).
@@ -424,6 +425,7 @@ def build_output(
                 )
             )
     lines = _Lines(root, {rel: c.text for rel, c in collected.copies.items()})
+    sources: dict[str, str | None] = {}
     findings = []
     for result in collected.results:
         finding = build_finding(
@@ -437,7 +439,19 @@ def build_output(
         if copy is not None:
             properties = {**finding.properties, "analysed_as": copy.analysed_as}
             finding = finding.model_copy(update={"properties": properties})
-        findings.append(check_trace(finding, result, lines))
+        finding = check_trace(finding, result, lines)
+        if needs_check(finding):
+            # The dead-line check of every other Python finding, here so the result cache
+            # keeps it (secgate.deadcode).
+            if finding.path not in sources:
+                text = lines.lines(finding.path)
+                sources[finding.path] = "\n".join(text) if text is not None else None
+            source = sources[finding.path]
+            dead = dead_line_properties(source, finding.line, finding.end_line) if source else {}
+            if dead:
+                finding = finding.model_copy(update={"properties": {**finding.properties, **dead}})
+        findings.append(finding)
+    details[DEAD_LINES] = "checked"
     skipped_paths = {s.path for s in skipped}
     scanned = len(collected.scanned - skipped_paths)
     details["suppressed_inline"] = sum(1 for f in findings if f.suppressed_by)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from secgate.config import ScannerOptions, discover
+from secgate.deadcode import DEAD_LINES_VERSION
 from secgate.errors import ScannerError, SecgateError
 from secgate.families import families_of
 from secgate.plugins import (
@@ -156,7 +157,7 @@ class SemgrepScanner(Scanner):
                 day = datetime.now(UTC).date().isoformat()
                 digest.update(f"registry:{','.join(ruleset.registry)}:{day}".encode())
         token = f"{super().cache_token(opts)}|rules:{digest.hexdigest()}"
-        return f"{token}|reading:{READING}"
+        return f"{token}|{DEAD_LINES_VERSION}|reading:{READING}"
 
     def rules(self, options: ScannerOptions) -> list[RuleInfo]:
         """Every rule the options enable, read from the rule files."""

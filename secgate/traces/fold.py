@@ -1,4 +1,4 @@
-"""Constant folding over literals for :mod:`secgate.scanners.semgrep.traces`.
+"""Constant folding over literals for :mod:`secgate.traces`.
 
 An expression folds to the frozenset of values it can have (more than one when a name is
 restricted to an allow-list); anything not provably constant raises ``_NotConst``.
@@ -230,19 +230,31 @@ def _pos(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
 _DYNAMIC = {"globals", "locals", "vars", "exec", "eval", "setattr", "__import__"}
 
 
-class _File:
-    def __init__(self, tree: ast.Module, start: int, end: int) -> None:
+class _Index:
+    """What every finding of one file needs from its tree, computed in one walk: the nodes
+    in ``ast.walk`` order, the branches and scopes among them, and the name facts
+    (:class:`_File` reads them; nothing here depends on the sink)."""
+
+    def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
-        self.start, self.end = start, end
-        self.dead: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.nodes: list[ast.AST] = list(ast.walk(tree))
+        self.branches: list[ast.If | ast.While] = []
+        self.scopes: list[ast.AST] = []
         self.stores: dict[str, list[ast.AST]] = {}
         self.unsafe: set[str] = set()
         self.imported: set[str] = set()
         self.dynamic = False
-        for node in ast.walk(tree):
+        self._exprs: dict[tuple[int, int, int, int], ast.expr] | None = None
+        self._calls: dict[tuple[int, int], list[ast.Call]] | None = None
+        self._parents: dict[int, ast.AST] | None = None
+        for node in self.nodes:
+            if isinstance(node, ast.If | ast.While):
+                self.branches.append(node)
+            elif isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+            ):
+                self.scopes.append(node)
             self._note(node)
-        self.scope_body = tree.body
-        self.function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
 
     def _note(self, node: ast.AST) -> None:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
@@ -266,6 +278,51 @@ class _File:
             self.unsafe.add(node.rest)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             self.dynamic |= node.func.id in _DYNAMIC
+
+    def expr_at(self, start: int, end: int, col: int, end_col: int) -> ast.expr | None:
+        """The first expression (in walk order, so the outermost) spanning exactly this
+        range (0-based columns)."""
+        if self._exprs is None:
+            self._exprs = {}
+            for node in self.nodes:
+                if isinstance(node, ast.expr) and node.end_lineno is not None:
+                    key = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset or 0)
+                    self._exprs.setdefault(key, node)
+        return self._exprs.get((start, end, col, end_col))
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node directly holding *node* (None for the module or a foreign node)."""
+        if self._parents is None:
+            self._parents = {
+                id(child): holder for holder in self.nodes for child in ast.iter_child_nodes(holder)
+            }
+        return self._parents.get(id(node))
+
+    def calls_on(self, start: int, end: int) -> list[ast.Call]:
+        """The calls starting on line *start* and ending on line *end*, in walk order."""
+        if self._calls is None:
+            self._calls = {}
+            for node in self.nodes:
+                if isinstance(node, ast.Call) and node.end_lineno is not None:
+                    self._calls.setdefault((node.lineno, node.end_lineno), []).append(node)
+        return self._calls.get((start, end), [])
+
+
+class _File:
+    """One sink's view of a file: the file's :class:`_Index` (shared by all its findings)
+    plus what depends on the sink (its lines, scope and the dead regions found)."""
+
+    def __init__(self, tree: ast.Module, start: int, end: int, index: _Index | None = None) -> None:
+        self.index = index if index is not None and index.tree is tree else _Index(tree)
+        self.tree = tree
+        self.start, self.end = start, end
+        self.dead: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.stores = self.index.stores
+        self.unsafe = self.index.unsafe
+        self.imported = self.index.imported
+        self.dynamic = self.index.dynamic
+        self.scope_body = tree.body
+        self.function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
 
     def is_dead(self, node: ast.AST) -> bool:
         a, b = _pos(node)

@@ -22,17 +22,18 @@ from __future__ import annotations
 import ast
 from functools import lru_cache
 
-from secgate.scanners.semgrep.trace_fold import (
+from secgate.traces.fold import (
     Disproved,
     Unknown,
     _covers,
     _File,
     _Folder,
+    _Index,
     _NotConst,
     _pos,
     _span,
 )
-from secgate.scanners.semgrep.trace_values import constant_sink
+from secgate.traces.values import constant_sink
 
 __all__ = ["Disproved", "Unknown", "verify"]
 
@@ -45,9 +46,7 @@ def _test_text(node: ast.expr) -> str:
 def _mark_dead(info: _File, folder: _Folder, sink: ast.expr | None) -> str | None:
     """Record the dead suites of ``if``/``while``; return the proof if the sink lies in one."""
     proof: str | None = None
-    for node in ast.walk(info.tree):
-        if not isinstance(node, ast.If | ast.While):
-            continue
+    for node in info.index.branches:
         try:
             values = {bool(v) for v in folder.fold(node.test)}
         except _NotConst:
@@ -76,16 +75,13 @@ def _mark_dead(info: _File, folder: _Folder, sink: ast.expr | None) -> str | Non
 
 
 def _enclosing_function(
-    tree: ast.Module, start: int, end: int
+    index: _Index, start: int, end: int
 ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, bool]:
     """The function holding the sink (a method counts) and whether it is a nested one."""
     found: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     nested = False
-    for node in ast.walk(tree):
-        scoped = isinstance(
-            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-        )
-        if not (scoped and _covers(node, start, end)):
+    for node in index.scopes:
+        if not _covers(node, start, end):
             continue
         if found is not None or isinstance(node, ast.Lambda):
             nested = True  # a closure: its free names are not analysed
@@ -95,9 +91,10 @@ def _enclosing_function(
 
 
 @lru_cache(maxsize=8)
-def _parse(source: str) -> ast.Module:
-    """The file's tree, parsed once for all its findings (checks only read the tree)."""
-    return ast.parse(source)
+def _parse(source: str) -> _Index:
+    """The file's tree and its index, built once for all its findings (checks only read
+    them)."""
+    return _Index(ast.parse(source))
 
 
 def verify(
@@ -149,18 +146,19 @@ def _verify(
     dead_only: bool,
 ) -> Disproved | Unknown:
     try:
-        tree = _parse(source)
+        index = _parse(source)
     except (SyntaxError, ValueError):
         return Unknown("the file does not parse as Python")
-    function, nested = _enclosing_function(tree, start, end)
+    tree = index.tree
+    function, nested = _enclosing_function(index, start, end)
     if nested:
         return Unknown("the sink is inside a nested function, class or lambda")
-    info = _File(tree, start, end)
+    info = _File(tree, start, end, index)
     if function is not None:
         info.scope_body = function.body
         info.function = function
     folder = _Folder(info.env(exclude_dead=False))
-    sink = _sink_node(tree, start, end, start_col, end_col)
+    sink = _sink_node(index, start, end, start_col, end_col)
     proof = _mark_dead(info, folder, sink if start_col is not None else None)
     if proof is not None:
         return Disproved(proof)
@@ -172,25 +170,12 @@ def _verify(
 
 
 def _sink_node(
-    tree: ast.Module, start: int, end: int, start_col: int | None, end_col: int | None
+    index: _Index, start: int, end: int, start_col: int | None, end_col: int | None
 ) -> ast.expr | None:
     """The outermost expression spanning exactly the sink's range (or the line's only call)."""
     if start_col is not None and end_col is not None:
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.expr)
-                and node.lineno == start
-                and node.end_lineno == end
-                and node.col_offset == start_col - 1
-                and node.end_col_offset == end_col - 1
-            ):
-                return node
-        return None
-    calls = [
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and n.lineno == start and n.end_lineno == end
-    ]
+        return index.expr_at(start, end, start_col - 1, end_col - 1)
+    calls = index.calls_on(start, end)
     outer = [c for c in calls if not any(c is not o and _inside(c, o) for o in calls)]
     return outer[0] if len(outer) == 1 else None
 

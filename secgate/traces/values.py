@@ -1,4 +1,4 @@
-"""Provably constant sink arguments for :mod:`secgate.scanners.semgrep.traces`.
+"""Provably constant sink arguments for :mod:`secgate.traces`.
 
 Literal containers (lists/dicts bound once, mutated only by known calls in straight-line
 code of the sink's block) and literal allow-lists narrowing a name before the sink.
@@ -10,7 +10,7 @@ import ast
 import builtins
 from typing import Any
 
-from secgate.scanners.semgrep.trace_fold import (
+from secgate.traces.fold import (
     Disproved,
     Unknown,
     _covers,
@@ -26,7 +26,7 @@ _ABORTS = {"abort"}
 
 
 def _name_uses(info: _File, name: str) -> list[ast.Name]:
-    return [n for n in ast.walk(info.tree) if isinstance(n, ast.Name) and n.id == name]
+    return [n for n in info.index.nodes if isinstance(n, ast.Name) and n.id == name]
 
 
 def _container(info: _File, name: str, sink_stmt: ast.stmt, reads: set[int]) -> Any:
@@ -172,16 +172,11 @@ def _exits(stmt: ast.stmt) -> bool:
 
 
 def _statement_of(info: _File, sink: ast.expr) -> ast.stmt | None:
-    best: ast.stmt | None = None
-    for node in ast.walk(info.tree):
-        inside = isinstance(node, ast.stmt) and any(n is sink for n in ast.walk(node))
-        if (
-            inside
-            and isinstance(node, ast.stmt)
-            and (best is None or any(n is node for n in ast.walk(best)))
-        ):
-            best = node
-    return best
+    """The innermost statement holding *sink*."""
+    node: ast.AST | None = info.index.parent(sink)
+    while node is not None and not isinstance(node, ast.stmt):
+        node = info.index.parent(node)
+    return node
 
 
 def constant_sink(
