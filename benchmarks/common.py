@@ -52,6 +52,35 @@ def django_tree() -> Path:
     return DJANGO_TREE
 
 
+#: The held-out kind of corpus (issue 19): several real projects' sdists in one tree.
+CORPUS = ("celery==5.4.0", "requests==2.32.3", "flask==3.0.3", "werkzeug==3.0.6", "jinja2==3.1.4")
+CORPUS_TREE = WORK / "corpus"
+
+
+def corpus_tree() -> Path:
+    """The :data:`CORPUS` sdists unpacked side by side under one folder (first use downloads)."""
+    if CORPUS_TREE.is_dir():
+        return CORPUS_TREE
+    downloads = WORK / "corpus-sdists"
+    downloads.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            *("-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"),
+            *CORPUS,
+            *("-d", str(downloads)),
+        ],
+        check=True,
+    )
+    staging = WORK / "corpus.partial"
+    staging.mkdir(exist_ok=True)
+    for archive in sorted(downloads.glob("*.tar.gz")):
+        with tarfile.open(archive) as handle:
+            handle.extractall(staging, filter="data")
+    staging.rename(CORPUS_TREE)
+    return CORPUS_TREE
+
+
 def tree_rss_kb(root_pid: int) -> int:
     """Resident memory, in kB, of *root_pid* and every process below it."""
     children: dict[int, list[int]] = {}
