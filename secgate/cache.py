@@ -34,6 +34,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from secgate.deadcode import DEAD_LINES
 from secgate.errors import UsageError
 from secgate.models import Finding, SkippedFile
 from secgate.plugins import ScanOutput, hookimpl
@@ -263,7 +264,7 @@ REPLAYED_DETAILS = (
     "registry_configs",
     "taint_families",
     "taint_suffixes",
-    "dead-lines",  # the findings' lines were checked at scan time (secgate.deadcode)
+    DEAD_LINES,  # the findings' lines were checked at scan time (secgate.deadcode)
 )
 
 

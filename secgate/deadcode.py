@@ -28,7 +28,8 @@ DEAD_LINES = "dead-lines"
 #: Part of the cache token of a scanner that checks at scan time: a cache written before
 #: (findings never checked) or by another version of the check is not replayed.
 DEAD_LINES_VERSION = "dead-lines:1"
-#: The ``trace_check`` value of a finding the check disproved.
+#: The ``trace_check`` value of a finding a check disproved (and, in the evidence step, its
+#: ``suppressed_by``).
 DISPROVED = "disproved"
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from secgate.api import hookimpl
-from secgate.deadcode import DEAD_LINES, mark_unreachable
+from secgate.deadcode import DEAD_LINES, DISPROVED, mark_unreachable
 from secgate.families import family_of
 from secgate.files import files_for
 from secgate.models import Finding, RelatedFinding, ScanStatus
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from secgate.models import ScanResult
 
 UNCONFIRMED = "unconfirmed"
-#: A taint finding whose flow the trace check (:mod:`secgate.traces`) proved impossible.
-DISPROVED = "disproved"
 #: The scanner whose taint rules confirm or not (its details name the families).
 TAINT_SCANNER = "semgrep"
 _EVIDENCE_RANK = {"taint": 3, "construct": 2, "pattern": 1}

@@ -263,12 +263,12 @@ def scan_chunk(
             lines = SOURCE_LINES.split(text)
             for issue in new:
                 if issue.filter(settings["severity"], settings["confidence"]):
-                    data_ = issue_data(issue, rel, lines)
+                    item = issue_data(issue, rel, lines)
                     # The dead-line check here, while the source is at hand: the result
                     # cache keeps its outcome with the finding (secgate.deadcode).
-                    if not data_["suppressed"]:
-                        data_["dead"] = dead_line_properties(text, data_["line"], data_["end_line"])
-                    findings.append(data_)
+                    if not item["suppressed"]:
+                        item["dead"] = dead_line_properties(text, item["line"], item["end_line"])
+                    findings.append(item)
     return {
         "findings": findings,
         "scanned": scanned,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from secgate.deadcode import DEAD_LINES, dead_line_properties, needs_check
+from secgate.deadcode import DEAD_LINES, DISPROVED, dead_line_properties, needs_check
 from secgate.errors import ScannerError
 from secgate.models import Finding, GapKind, SkippedFile
 from secgate.plugins import ScanOutput
@@ -378,7 +378,7 @@ def check_trace(finding: Finding, result: Mapping[str, Any], lines: _Lines) -> F
         outcome_reason, disproved = outcome.reason, isinstance(outcome, Disproved)
     properties = {
         **finding.properties,
-        "trace_check": "disproved" if disproved else "kept",
+        "trace_check": DISPROVED if disproved else "kept",
         "trace_reason": outcome_reason,
     }
     return finding.model_copy(update={"properties": properties})
