@@ -209,10 +209,11 @@ def main() -> int:
         empty = Path(scratch) / "empty"
         empty.mkdir()
         b_runs, c_runs, d_runs, e_runs, p_runs = [], [], [], [], []
+        python_files = sorted(TREE.rglob("*.py"))
         edited = (
             TREE / "django" / "utils" / "text.py"
             if args.corpus == "django"
-            else sorted(TREE.rglob("*.py"))[len(list(TREE.rglob("*.py"))) // 2]
+            else python_files[len(python_files) // 2]
         )
         original = edited.read_bytes()
         try:
