@@ -31,7 +31,7 @@ from secgate.config import (
 )
 from secgate.config import validate_scanner_options as _validate_options
 from secgate.errors import ConfigError, UsageError
-from secgate.files import FileSet, collect_files, files_for, verify_readable
+from secgate.files import FileSet, collect_files, verify_readable
 from secgate.jobs import (
     INLINE,
     Job,
@@ -47,7 +47,6 @@ from secgate.models import (
     Coverage,
     Finding,
     ScanResult,
-    ScanStatus,
     Verdict,
 )
 from secgate.ownerpolicy import OwnerPolicy, load_policy
@@ -55,11 +54,11 @@ from secgate.plugins import (
     FileDigests,
     PluginHost,
     ScanContext,
-    Scanner,
     make_plugin_host,
 )
 from secgate.reports.json_report import load_report
-from secgate.selection import Selection, select_scanners
+from secgate.selection import select_scanners
+from secgate.slicing import apply_shard, job_files, shard_baseline
 from secgate.trust import TreeConfigReview, check_locked, check_waiver_cap
 from secgate.vex import load_for_run as load_vex
 from secgate.weakenings import policy_summary, vex_lines
@@ -358,11 +357,11 @@ def check(
             fileset = changed.restrict(fileset, changes, prefix)
             scope = changed.scope_line(scope_commit, len(fileset.files))
         if shard is not None:
-            fileset, selection, shard_note = _apply_shard(fileset, selection, shard)
+            fileset, selection, shard_note = apply_shard(fileset, selection, shard)
             if baseline_input is not None:
                 baseline_input = BaselineInput(
                     file=baseline_input.file,
-                    entries=_shard_baseline(baseline_input.entries, host, shard),
+                    entries=shard_baseline(baseline_input.entries, host, shard),
                 )
         job_count = effective.jobs or default_jobs()
 
@@ -376,7 +375,7 @@ def check(
             opts = options[scanner.name]
             ctx = ScanContext(
                 root=root,
-                files=_job_files(scanner, opts, fileset, whole, _changed_only),
+                files=job_files(scanner, opts, fileset, whole, _changed_only),
                 options=opts,
                 config=effective,
                 stage=stage,
@@ -485,54 +484,6 @@ def _inside_tree(path: str, root: Path) -> str | None:
     return real.relative_to(real_root).as_posix() if real.is_relative_to(real_root) else None
 
 
-def _apply_shard(
-    fileset: FileSet, selection: Selection, shard: tuple[int, int]
-) -> tuple[FileSet, Selection, str]:
-    from secgate.files import shard_of  # noqa: PLC0415
-
-    k, n = shard
-    note = f"{k}/{n}"
-    files = tuple(f for f in fileset.files if shard_of(f, n) == k)
-    skipped = tuple(s for s in fileset.skipped if shard_of(s.path, n) == k)
-    run: list[tuple[Scanner, bool]] = []
-    not_run = list(selection.not_run)
-    for scanner, required in selection.run:
-        if scanner.per_file or k == 1:
-            run.append((scanner, required))
-        else:
-            not_run.append(
-                ScanResult(
-                    name=scanner.name,
-                    status=ScanStatus.SKIPPED,
-                    required=required,
-                    error=f"runs on shard 1 only (this is shard {note})",
-                )
-            )
-    return (
-        dataclasses.replace(fileset, files=files, skipped=skipped),
-        Selection(run=run, not_run=not_run, warnings=selection.warnings),
-        note,
-    )
-
-
-def _shard_baseline(
-    entries: Sequence[Any], host: PluginHost, shard: tuple[int, int]
-) -> tuple[Any, ...]:
-    """The baseline entries this shard answers for (so "fixed" is judged once, not N times)."""
-    from secgate.files import shard_of  # noqa: PLC0415
-
-    k, n = shard
-    registry = host.scanners()
-
-    def mine(entry: Any) -> bool:
-        info = registry.get(entry.scanner)
-        if info is not None and not info.cls.per_file:
-            return k == 1
-        return shard_of(entry.path, n) == k
-
-    return tuple(e for e in entries if mine(e))
-
-
 def baseline_path(
     baseline: str | os.PathLike[str] | bool | None, config: Config, loaded: LoadedConfig
 ) -> Path | None:
@@ -558,23 +509,6 @@ def _baseline_input(
     from secgate import baseline as baseline_file  # noqa: PLC0415
 
     return BaselineInput(file=str(path), entries=tuple(baseline_file.load(path)))
-
-
-def _job_files(
-    scanner: Scanner,
-    opts: ScannerOptions,
-    fileset: FileSet,
-    whole: FileSet,
-    changed_only: newcode.RefCheckout | None,
-) -> tuple[str, ...]:
-    """The files one scanner gets: its shard (or the whole tree), less its own excludes."""
-    files = files_for(opts.exclude, (fileset if scanner.per_file else whole).files)
-    if changed_only is not None and scanner.per_file:
-        wanted = changed_only.changed
-        if changed_only.scan_files is not None:
-            wanted = changed_only.scan_files.get(scanner.name, wanted)
-        files = tuple(f for f in files if changed_only.prefix + f in wanted)
-    return files
 
 
 def evaluate(
