@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from secgate import newcode
 from secgate.config import ScannerOptions
 from secgate.files import FileSet, files_for, shard_of
-from secgate.models import ScanResult, ScanStatus
+from secgate.models import BaselineEntry, ScanResult, ScanStatus
 from secgate.plugins import PluginHost, Scanner
 from secgate.selection import Selection
 
@@ -45,13 +44,13 @@ def apply_shard(
 
 
 def shard_baseline(
-    entries: Sequence[Any], host: PluginHost, shard: tuple[int, int]
-) -> tuple[Any, ...]:
+    entries: Sequence[BaselineEntry], host: PluginHost, shard: tuple[int, int]
+) -> tuple[BaselineEntry, ...]:
     """The baseline entries this shard answers for (so "fixed" is judged once, not N times)."""
     k, n = shard
     registry = host.scanners()
 
-    def mine(entry: Any) -> bool:
+    def mine(entry: BaselineEntry) -> bool:
         info = registry.get(entry.scanner)
         if info is not None and not info.cls.per_file:
             return k == 1
@@ -67,7 +66,8 @@ def job_files(
     whole: FileSet,
     changed_only: newcode.RefCheckout | None,
 ) -> tuple[str, ...]:
-    """The files one scanner gets: its shard (or the whole tree), less its own excludes."""
+    """The files one scanner gets: its shard (or the whole tree), less its own excludes;
+    with *changed_only*, a per-file scanner keeps only the changed files it is to scan."""
     files = files_for(opts.exclude, (fileset if scanner.per_file else whole).files)
     if changed_only is not None and scanner.per_file:
         wanted = changed_only.changed
