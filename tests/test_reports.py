@@ -11,7 +11,7 @@ import pytest
 import secgate
 from secgate.models import Verdict
 from secgate.plugins import Reporter, hookimpl, make_plugin_host
-from secgate.reports.json_report import SCHEMA_PATH, render_schema
+from secgate.reports.json_report import SCHEMA_PATH, indented_json, render_schema
 from tests.conftest import TESTS, run_cli, write
 
 SARIF_SCHEMA = TESTS / "schemas" / "sarif-schema-2.1.0.json"
@@ -47,6 +47,20 @@ def test_json_report_validates_against_the_committed_schema(verdict: Verdict) ->
     assert by_line[("lib/util.py", 2)]["suppressed_by"] == "inline"
     assert by_line[("app.py", 2)]["blocking"] is True
     assert by_line[("lib/util.py", 1)]["suppressed_by"] == "below-threshold"
+
+
+def test_json_report_text_is_what_the_standard_library_would_write(verdict: Verdict) -> None:
+    # The fast encoder must not change the report: same text as json.dumps(indent=2,
+    # ensure_ascii=False), non-ASCII kept, and the first keys in their documented order.
+    text = make_plugin_host().reporters()["json"]().render(verdict)
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert list(json.loads(text))[:4] == ["schema_version", "tool", "tool_version", "verdict"]
+    data = {"path": "caf\u00e9/\u2028.py", "n": [1, {"x": None}], "empty": {}}
+    assert indented_json(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # A lone surrogate (an undecodable file name) is refused by the fast encoder: the
+    # standard library's one writes it, as before.
+    odd = {"path": "bad\udcff.py"}
+    assert indented_json(odd) == json.dumps(odd, indent=2, ensure_ascii=False) + "\n"
 
 
 def test_json_schema_rejects_a_report_missing_its_verdict(verdict: Verdict) -> None:

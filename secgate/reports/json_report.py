@@ -51,7 +51,23 @@ class JsonReporter(Reporter):
         ordered = {key: data[key] for key in first} | {
             key: value for key, value in data.items() if key not in first
         }
-        return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+        return indented_json(ordered)
+
+
+def indented_json(data: Any) -> str:
+    """*data* as two-space-indented JSON with a final newline, non-ASCII kept as is.
+
+    pydantic-core's encoder writes the same text as ``json.dumps(indent=2,
+    ensure_ascii=False)`` several times faster (the standard library's C encoder does not
+    indent); on the one thing it refuses, a lone surrogate from an undecodable file name,
+    the standard library's encoder writes it and the report writer handles it as before.
+    """
+    import pydantic_core  # noqa: PLC0415 - pydantic's own dependency, loaded with the models
+
+    try:
+        return pydantic_core.to_json(data, indent=2).decode("utf-8") + "\n"
+    except pydantic_core.PydanticSerializationError:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def load_report(path: Path) -> Verdict:
