@@ -34,8 +34,10 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from secgate import __version__
 from secgate.deadcode import DEAD_LINES
 from secgate.errors import UsageError
+from secgate.jobs import LineCache, PreparedOutput, prepare_finding
 from secgate.models import Finding, SkippedFile
 from secgate.plugins import ScanOutput, hookimpl
 
@@ -225,16 +227,23 @@ class ResultCache:
             raise
 
 
+#: What an entry holds and how: findings stored as :func:`secgate.jobs.prepare_finding`
+#: leaves them (redacted by this secgate's rules, fingerprinted), so a hit is replayed as is.
+#: Part of every key with secgate's version: an entry another version wrote is a miss.
+_FORMAT = f"2|{__version__}"
+
+
 def _key(token: str, path: str, digest: str) -> str:
-    return hashlib.sha256(f"{token}\0{path}\0{digest}".encode("utf-8", "surrogatepass")).hexdigest()
+    text = f"{_FORMAT}\0{token}\0{path}\0{digest}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _encode(findings: list[Finding], skipped: SkippedFile | None) -> bytes:
-    # Redacted before it is stored: the cache never holds a secret a scanner quoted.
-    from secgate.secrets.redact import redact_finding, redact_text  # noqa: PLC0415
+    # *findings* are prepared (redacted): the cache never holds a secret a scanner quoted.
+    from secgate.secrets.redact import redact_text  # noqa: PLC0415
 
     data = {
-        "f": [redact_finding(f).model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
+        "f": [f.model_dump(mode="json", exclude=_POLICY_FIELDS) for f in findings],
         "s": redact_text(skipped.reason) if skipped is not None else None,
         "k": skipped.kind.value if skipped is not None else None,
     }
@@ -398,8 +407,8 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
     if not misses:
         row = cache.get_many([weakenings_key]).get(weakenings_key)
         weakenings, run_details = _cached_run_row(row)
-        return ScanOutput(
-            findings=findings,
+        return PreparedOutput.of(
+            findings,
             files_scanned=scanned,
             skipped=skipped,
             details={**run_details, **details},
@@ -414,17 +423,20 @@ def _scan_with_cache(scanner: Scanner, context: ScanContext, cache: ResultCache)
             outer(hits + done, hits + total)
 
     output = scanner.scan(dataclasses.replace(context, files=tuple(misses), progress=progress))
+    # Prepared here, as the engine would, so that what is stored is what a hit replays.
+    lines = LineCache(context.root)
+    fresh = [prepare_finding(f, scanner.name, lines) for f in output.findings]
     if output.error is None:
         by_path: dict[str, list[Finding]] = {rel: [] for rel in misses}
-        for finding in output.findings:
+        for finding in fresh:
             if finding.path in by_path:
                 by_path[finding.path].append(finding)
         reasons = {s.path: s for s in output.skipped}
         rows = {keys[rel]: _encode(by_path[rel], reasons.get(rel)) for rel in misses if rel in keys}
         rows[weakenings_key] = _run_row(output)
         cache.put_many(rows)
-    return ScanOutput(
-        findings=findings + output.findings,
+    return PreparedOutput.of(
+        findings + fresh,
         files_scanned=scanned + output.files_scanned,
         skipped=skipped + list(output.skipped),
         details={**output.details, **details},

@@ -83,6 +83,41 @@ def fill_fingerprint(finding: Finding, lines: LineCache) -> Finding:
     return finding.model_copy(update={"fingerprint": value})
 
 
+def prepare_finding(reported: Finding, scanner: str, lines: LineCache) -> Finding:
+    """*reported* as the engine keeps it: under *scanner*'s name, no suppression but an
+    inline one (only the policy sets any other), redacted and fingerprinted."""
+    from secgate.secrets.redact import redact_finding  # noqa: PLC0415 - loads rules lazily
+
+    update: dict[str, Any] = {}
+    if reported.scanner != scanner:
+        update["scanner"] = scanner
+    if reported.suppressed_by and not reported.suppressed_by.startswith(INLINE):
+        update["suppressed_by"] = None
+    finding = reported.model_copy(update=update) if update else reported
+    # A scanner's snippet or message may quote a secret on the flagged line. Redacted
+    # first, so that a fingerprint made from the message is the same from the cache.
+    return fill_fingerprint(redact_finding(finding), lines)
+
+
+@dataclass(frozen=True)
+class PreparedOutput(ScanOutput):
+    """A scan output some of whose findings :func:`prepare_finding` has been through
+    already (the result cache's, whose entries are stored prepared): :func:`collect_result`
+    does not redact and fingerprint those again.
+
+    ``prepared`` maps ``id(finding)`` to the finding object itself: only that very object
+    counts as prepared (one a later hook wrapper put in its place is prepared as usual), and
+    holding it keeps its id from being reused.
+    """
+
+    prepared: dict[int, Finding] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, findings: list[Finding], **fields: Any) -> PreparedOutput:
+        """An output of *findings*, every one of them prepared, and the other *fields*."""
+        return cls(findings=findings, prepared={id(f): f for f in findings}, **fields)
+
+
 def flagged_text(finding: Finding, lines: LineCache) -> str | None:
     """The text of the lines *finding* flags, as its content fingerprint hashes it (None
     when it names no line of a readable file: then the message is hashed instead)."""
@@ -178,7 +213,6 @@ def _spawn(host: PluginHost, job: Job) -> None:
 def collect_result(job: Job, lines: LineCache) -> tuple[ScanResult, list[Finding]]:
     from secgate.secrets.redact import (  # noqa: PLC0415 - loads the secret rules lazily
         redact_details,
-        redact_finding,
         redact_skipped,
         redact_text,
     )
@@ -223,17 +257,11 @@ def collect_result(job: Job, lines: LineCache) -> tuple[ScanResult, list[Finding
             finished_at=job.finished_at,
             duration_s=round(job.duration, 3),
         ), []
-    findings = []
-    for reported in output.findings:
-        update: dict[str, Any] = {}
-        if reported.scanner != name:
-            update["scanner"] = name
-        if reported.suppressed_by and not reported.suppressed_by.startswith(INLINE):
-            update["suppressed_by"] = None  # only the policy sets any other reason
-        finding = reported.model_copy(update=update) if update else reported
-        # A scanner's snippet or message may quote a secret on the flagged line. Redacted
-        # first, so that a fingerprint made from the message is the same from the cache.
-        findings.append(fill_fingerprint(redact_finding(finding), lines))
+    done = output.prepared if isinstance(output, PreparedOutput) else {}
+    findings = [
+        reported if done.get(id(reported)) is reported else prepare_finding(reported, name, lines)
+        for reported in output.findings
+    ]
     if output.version:
         base["version"] = output.version
     return ScanResult(
