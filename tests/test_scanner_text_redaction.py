@@ -206,3 +206,38 @@ def test_whatever_the_rules_find_is_gone(text: str) -> None:
     out = redact_text(text)
     for hit in found:
         assert hit.secret.decode() not in out
+
+
+def test_only_the_very_findings_the_cache_prepared_skip_redaction(tmp_path: Path) -> None:
+    # The result cache replays findings it stored redacted and fingerprinted; the engine
+    # trusts exactly those objects. A finding a later hook wrapper put beside (or in place
+    # of) them is redacted and fingerprinted as usual.
+    import dataclasses  # noqa: PLC0415
+
+    from secgate.api import ScanContext  # noqa: PLC0415
+    from secgate.config import Config  # noqa: PLC0415
+    from secgate.jobs import Job, LineCache, PreparedOutput, collect_result  # noqa: PLC0415
+
+    github = github_token(random.SystemRandom())
+    (tmp_path / "a.py").write_text(f'import os\nos.system("curl {github}")\n', encoding="utf-8")
+    scanner = make_plugin_host().scanners()["bandit"].cls()
+    context = ScanContext(
+        root=tmp_path, files=("a.py",), options=scanner.Options(), config=Config()
+    )
+    prepared = Finding(
+        scanner="bandit",
+        rule_id="B605",
+        severity=Severity.HIGH,
+        message="a shell is started",
+        path="a.py",
+        line=2,
+        fingerprint="0" * 32,
+    )
+    raw = prepared.model_copy(update={"message": f"call with {github}", "fingerprint": ""})
+    output = dataclasses.replace(PreparedOutput.of([prepared]), findings=[prepared, raw])
+    job = Job(scanner=scanner, context=context, required=True)
+    job.future.set_result(output)
+    _, findings = collect_result(job, LineCache(tmp_path))
+    assert findings[0] is prepared
+    _assert_clean(findings[1].model_dump_json(), (github,))
+    assert findings[1].fingerprint and findings[1].fingerprint != prepared.fingerprint
