@@ -87,6 +87,7 @@ def test_every_key_of_the_starter_commented_or_not_is_accepted(tmp_path: Path) -
         assert config.select == ("bandit", "semgrep", "secrets", "pip-audit")
         assert config.stages["release"].fail_on is not None
         assert config.scanners["bandit"] == {"exclude": ["migrations/"]}
+        assert list(config.vex) == ["security/openvex.json"]
         [waiver] = config.waivers
         assert waiver.expires == date.today() + timedelta(days=90)
 

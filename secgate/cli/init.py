@@ -56,6 +56,8 @@ timeout = "10m"
 # skip = ["pip-audit"]
 # Findings accepted for now, recorded by `secgate baseline`; only new ones block:
 # baseline = ".secgate-baseline.json"
+# VEX documents (OpenVEX or CycloneDX) that set a dependency finding aside as not affected:
+# vex = ["security/openvex.json"]
 
 # A stricter gate for another pipeline, chosen with `secgate check --stage release`:
 # [{prefix}stages.release]
