@@ -161,8 +161,13 @@ def merge(
     stage: str | None = None,
     plugins: Sequence[object] = (),
     host: PluginHost | None = None,
+    vex: Sequence[str | os.PathLike[str]] = (),
 ) -> Verdict:
-    """One verdict from the reports of every shard, equal to an unsharded run's."""
+    """One verdict from the reports of every shard, equal to an unsharded run's.
+
+    The merge judges the union afresh: VEX documents the shards were given with ``--vex``
+    (not in the config) must be given again as *vex*, as for :func:`secgate.evaluate`.
+    """
     from secgate.engine import evaluate, load_report  # noqa: PLC0415 - engine imports plugins
 
     loaded = [r if isinstance(r, Verdict) else load_report(Path(r)) for r in reports]
@@ -208,6 +213,7 @@ def merge(
         baseline=False,
         keep=KEPT_DECISIONS,
         host=host,
+        vex=vex,
     )
     # --changed-only: every shard scanned its share of the same changed set, so one scope.
     return verdict.model_copy(

@@ -367,3 +367,27 @@ def test_the_owners_policy_names_documents_relative_to_itself(
         "check", str(root), "--scanner", "pip-audit", "--vuln-db", str(db), "--policy", str(policy)
     )
     assert refused.code == 2 and "vex: locked by the owner's policy" in refused.err
+
+
+def test_merge_applies_the_vex_documents_it_is_given(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # The merge judges the shards' union afresh, so a document given to the shards on the
+    # command line must be given to the merge too; without it the finding blocks again.
+    root, db = project
+    vex = str(root / "security" / "openvex.json")
+    shards = []
+    for k in (1, 2):
+        shard = tmp_path / f"shard-{k}.json"
+        # (the dependency audit runs on shard 1; secrets gives shard 2 a scanner to run)
+        _check(
+            root, db, "--scanner", "secrets", "--vex", vex, "--shard", f"{k}/2", "-o", str(shard)
+        )
+        shards.append(str(shard))
+    plain = run_cli("merge", *shards, "--format", "json")
+    assert plain.code == 1, plain.err
+    assert _by_rule(plain.out)["PYSEC-2024-1"]["blocking"]
+    merged = run_cli("merge", *shards, "--vex", vex, "--format", "json")
+    requests = _by_rule(merged.out)["PYSEC-2024-1"]
+    assert requests["suppressed_by"] == f"vex:{DOC_ID}#requests"
+    assert not requests["blocking"]

@@ -13,6 +13,6 @@ def cmd_merge(args: argparse.Namespace, stdout: TextIO) -> int:
     from secgate.shards import merge  # noqa: PLC0415
 
     host = make_plugin_host()
-    verdict = merge(args.reports, config=args.config, stage=args.stage, host=host)
+    verdict = merge(args.reports, config=args.config, stage=args.stage, host=host, vex=args.vex)
     emit(verdict, args, host, stdout)
     return verdict.exit_code

@@ -321,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("reports", nargs="+", metavar="REPORT.json")
     merge.add_argument("--config", metavar="FILE", help="config file (default: closest)")
     merge.add_argument("--stage", metavar="NAME", help="stage (default: the shards' stage)")
+    _add_vex_option(merge)  # the merge judges afresh: give it the documents the shards had
     _add_output_options(merge)
 
     baseline = sub.add_parser(
